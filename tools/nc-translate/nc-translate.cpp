@@ -13,7 +13,9 @@
 #include "nc/Support/AtomicFile.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -65,6 +67,7 @@ int main(int argc, char **argv) {
 
   mlir::DialectRegistry registry;
   nc::registerImportDialects(registry);
+  registry.insert<mlir::arith::ArithDialect, mlir::tensor::TensorDialect>();
   mlir::MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
   SourceMgr sourceMgr;
