@@ -6,6 +6,8 @@ BUILD="${NC_BUILD_DIR:-$ROOT/build}"
 "$ROOT/scripts/setup.sh"
 "$ROOT/scripts/build.sh"
 export PATH="$ROOT/.venv/bin:$PATH"
+echo "== unit tests (GoogleTest)"
+ctest --test-dir "$BUILD" --output-on-failure -j2
 echo "== lit tests"
 lit -sv "$BUILD/test"
 echo "== Python tests (ONNX Runtime as the oracle)"

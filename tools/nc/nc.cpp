@@ -1,0 +1,156 @@
+//===- nc.cpp - the NC command line: run (compress, bench, inspect to come) ===//
+//
+//   nc run model.onnx --input x=x.npy [--inputs all.npz] --output-dir out/
+//
+// Exit code 0 on success, 1 on any error (with a diagnostic naming the file,
+// input or node).
+//
+//===----------------------------------------------------------------------===//
+
+#include "nc/Dialect/NCDialect.h"
+#include "nc/Import/OnnxImport.h"
+#include "nc/Runtime/Npy.h"
+#include "nc/Runtime/Session.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <chrono>
+
+using namespace llvm;
+
+static int fail(const std::string &msg) {
+  errs() << "nc: error: " << msg << "\n";
+  return 1;
+}
+
+/// Loads an ONNX model or an nc module (MLIR text or bytecode).
+static mlir::OwningOpRef<mlir::ModuleOp> loadModel(StringRef path,
+                                                   mlir::MLIRContext &ctx,
+                                                   SourceMgr &sourceMgr) {
+  if (path.ends_with(".onnx"))
+    return nc::importOnnxFile(path, &ctx);
+  return mlir::parseSourceFile<mlir::ModuleOp>(path, sourceMgr, &ctx);
+}
+
+/// A file name for an output: its ONNX name with path characters replaced.
+static std::string fileNameFor(StringRef name) {
+  std::string s;
+  for (char c : name)
+    s += (isAlnum(c) || c == '_' || c == '-' || c == '.') ? c : '_';
+  if (s.empty() || s == "." || s == "..")
+    s = "output" + s;
+  return s;
+}
+
+static int runCommand(int argc, char **argv) {
+  cl::OptionCategory cat("nc run options");
+  cl::opt<std::string> model(cl::Positional, cl::Required,
+                             cl::desc("<model.onnx | model.mlir>"), cl::cat(cat));
+  cl::list<std::string> inputs("input", cl::desc("NAME=FILE.npy (repeatable)"),
+                               cl::value_desc("NAME=FILE"), cl::cat(cat));
+  cl::opt<std::string> npz("inputs", cl::desc("An .npz with one entry per input"),
+                           cl::value_desc("FILE.npz"), cl::cat(cat));
+  cl::opt<std::string> outDir("output-dir", cl::Required,
+                              cl::desc("Folder for <output>.npy files"),
+                              cl::value_desc("DIR"), cl::cat(cat));
+  // libLLVM already registers a global 'threads' option: read --threads
+  // here, before the other options are parsed.
+  int threads = 1;
+  std::vector<char *> args;
+  for (int i = 0; i < argc; ++i) {
+    StringRef a = argv[i];
+    StringRef value;
+    if (a == "--threads" || a == "-threads") {
+      if (i + 1 >= argc)
+        return fail("--threads needs a value");
+      value = argv[++i];
+    } else if (a.consume_front("--threads=") || a.consume_front("-threads=")) {
+      value = a;
+    } else {
+      args.push_back(argv[i]);
+      continue;
+    }
+    if (value.getAsInteger(10, threads) || threads < 1)
+      return fail("--threads must be a whole number of at least 1");
+  }
+  cl::HideUnrelatedOptions(cat);
+  cl::ParseCommandLineOptions(static_cast<int>(args.size()), args.data(),
+                              "nc run: run a model on NC's runtime\n"
+                              "  --threads N  threads for the heavy kernels\n");
+  if (!sys::fs::is_directory(outDir))
+    return fail("output folder '" + outDir + "' does not exist or is not a folder");
+
+  mlir::DialectRegistry registry;
+  nc::registerImportDialects(registry);
+  registry.insert<mlir::arith::ArithDialect, mlir::tensor::TensorDialect>();
+  mlir::MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+  SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler diag(sourceMgr, &ctx);
+  auto module = loadModel(model, ctx, sourceMgr);
+  if (!module)
+    return 1;
+
+  std::string error;
+  nc::SessionOptions options;
+  options.threads = threads;
+  auto session = nc::Session::create(*module, options, error);
+  if (!session)
+    return fail("'" + model + "': " + error);
+
+  std::vector<std::pair<std::string, nc::Tensor>> feeds;
+  if (!npz.empty()) {
+    if (!nc::readNpz(npz, feeds, error))
+      return fail(error);
+  }
+  for (const std::string &spec : inputs) {
+    auto [name, file] = StringRef(spec).split('=');
+    if (file.empty())
+      return fail("--input '" + spec + "' is not NAME=FILE.npy");
+    nc::Tensor t;
+    if (!nc::readNpy(file.str(), t, error))
+      return fail(error);
+    feeds.emplace_back(name.str(), t);
+  }
+
+  std::vector<nc::Tensor> results;
+  auto start = std::chrono::steady_clock::now();
+  if (!session->run(feeds, results, error))
+    return fail("'" + model + "': " + error);
+  double ms = std::chrono::duration<double, std::milli>(
+                  std::chrono::steady_clock::now() - start).count();
+
+  for (size_t i = 0; i < results.size(); ++i) {
+    const std::string &name = session->outputs()[i].name;
+    SmallString<256> path(outDir);
+    sys::path::append(path, fileNameFor(name) + ".npy");
+    if (!nc::writeNpy(std::string(path), results[i], error))
+      return fail(error);
+    outs() << name << ": " << results[i].describe() << " -> " << path << "\n";
+  }
+  outs() << format("ran in %.2f ms on %d thread(s)\n", ms, threads);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  if (argc < 2 || StringRef(argv[1]) == "--help" || StringRef(argv[1]) == "-h") {
+    outs() << "usage: nc <command> [options]\n\ncommands:\n"
+              "  run   run a model on NC's runtime (inputs and outputs as .npy/.npz)\n";
+    return argc < 2 ? 1 : 0;
+  }
+  StringRef command = argv[1];
+  if (command == "run")
+    return runCommand(argc - 1, argv + 1);
+  return fail("unknown command '" + command.str() + "' (try 'nc --help')");
+}
