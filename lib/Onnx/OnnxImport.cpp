@@ -18,7 +18,9 @@
 #include "OnnxCommon.h"
 #include "nc/Dialect/NCDialect.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
@@ -1083,9 +1085,9 @@ OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model) {
 
 namespace nc {
 
-void registerImportDialects(DialectRegistry &registry) {
-  registry.insert<mlir::nc::NCDialect, func::FuncDialect,
-                  quant::QuantDialect>();
+void registerToolDialects(DialectRegistry &registry) {
+  registry.insert<mlir::nc::NCDialect, func::FuncDialect, quant::QuantDialect,
+                  arith::ArithDialect, tensor::TensorDialect>();
 }
 
 OwningOpRef<ModuleOp> importOnnxBuffer(llvm::StringRef bytes,

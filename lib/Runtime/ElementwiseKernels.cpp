@@ -449,11 +449,7 @@ bool whereKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
                              ? x.data<uint8_t>() + ix * es
                              : y.data<uint8_t>() + iy * es;
     std::memcpy(r.data<uint8_t>() + o * es, src, es);
-    for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
-      if (++idx[d] < shape[d])
-        break;
-      idx[d] = 0;
-    }
+    nextIndex(idx, shape);
   }
   out.push_back(r);
   return true;

@@ -53,6 +53,7 @@ KernelFn findKernel(const std::string &opType) {
     registerNNKernels(t);
     registerReduceKernels(t);
     registerQuantKernels(t);
+    registerDnnlKernels(t); // replaces reference kernels it covers
     return t;
   }();
   auto it = table.kernels.find(opType);

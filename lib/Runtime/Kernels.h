@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,11 @@ struct Attr {
   Tensor tensor;
 };
 
+/// Per-node state a kernel keeps between runs (oneDNN primitives).
+struct KernelState {
+  virtual ~KernelState() = default;
+};
+
 /// One op of the module, ready to run.
 struct Node {
   std::string opType, name;
@@ -42,6 +48,8 @@ struct Node {
   /// Element types the IR states for the outputs (nullopt if unknown).
   std::vector<std::optional<DType>> outputTypes;
   int threads = 1;
+  /// Owned by the node's kernel; kernels lock it themselves.
+  mutable std::shared_ptr<KernelState> state;
 
   int64_t getInt(const std::string &n, int64_t fallback) const;
   float getFloat(const std::string &n, float fallback) const;
@@ -68,6 +76,7 @@ void registerShapeKernels(KernelTable &table);
 void registerNNKernels(KernelTable &table);
 void registerReduceKernels(KernelTable &table);
 void registerQuantKernels(KernelTable &table);
+void registerDnnlKernels(KernelTable &table);
 
 struct KernelTable {
   std::map<std::string, KernelFn> kernels;
@@ -90,6 +99,21 @@ bool broadcastShape(const std::vector<int64_t> &a, const std::vector<int64_t> &b
 std::vector<int64_t> broadcastStrides(const std::vector<int64_t> &shape,
                                       const std::vector<int64_t> &target);
 int64_t normalizeAxis(int64_t axis, int64_t rank);
+/// Advances a row-major multi-index over `shape` by one element.
+inline void nextIndex(std::vector<int64_t> &idx,
+                      const std::vector<int64_t> &shape) {
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+    if (++idx[d] < shape[d])
+      return;
+    idx[d] = 0;
+  }
+}
+/// Sets `error` to "<node>: <message>" and returns false.
+inline bool kernelError(std::string &error, const Node &node,
+                        const std::string &message) {
+  error = node.describe() + ": " + message;
+  return false;
+}
 bool isFloat(DType t);
 /// IEEE half and bfloat16 conversions (round to nearest even).
 float halfToFloat(uint16_t h);

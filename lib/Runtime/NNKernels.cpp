@@ -16,15 +16,10 @@
 namespace nc::rt {
 namespace {
 
-bool fail(std::string &error, const Node &node, const std::string &msg) {
-  error = node.describe() + ": " + msg;
-  return false;
-}
-
 bool requireF32(const Node &node, const Inputs &in, std::string &error) {
   for (const Tensor *t : in)
     if (t && t->dtype() != DType::F32)
-      return fail(error, node, "supports float32 only, got " + t->describe());
+      return kernelError(error, node, "supports float32 only, got " + t->describe());
   return true;
 }
 
@@ -67,7 +62,7 @@ bool resolveWindow(const Node &node, const std::vector<int64_t> &xShape,
       static_cast<int64_t>(w.strides.size()) != w.spatial ||
       static_cast<int64_t>(w.dilations.size()) != w.spatial ||
       static_cast<int64_t>(pads.size()) != 2 * w.spatial)
-    return fail(error, node, "window attributes do not match the input rank");
+    return kernelError(error, node, "window attributes do not match the input rank");
   std::string autoPad = node.getString("auto_pad", "NOTSET");
   w.in.assign(xShape.begin() + 2, xShape.end());
   w.padBegin.resize(w.spatial);
@@ -92,7 +87,7 @@ bool resolveWindow(const Node &node, const std::vector<int64_t> &xShape,
     }
     int64_t span = in + w.padBegin[i] + w.padEnd[i] - eff;
     if (span < 0)
-      return fail(error, node, "the window is larger than the padded input");
+      return kernelError(error, node, "the window is larger than the padded input");
     int64_t out = (ceilMode ? (span + s - 1) / s : span / s) + 1;
     if (ceilMode && (out - 1) * s >= in + w.padBegin[i])
       --out;
@@ -117,19 +112,21 @@ void unflatten(int64_t index, const std::vector<int64_t> &dims,
   }
 }
 
-bool convKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
+} // namespace
+
+bool referenceConv(const Node &node, const Inputs &in, std::vector<Tensor> &out,
                 std::string &error) {
   if (!requireF32(node, in, error))
     return false;
   const Tensor &x = *in[0], &w = *in[1];
   const Tensor *b = in.size() > 2 ? in[2] : nullptr;
   if (x.rank() < 3 || w.rank() != x.rank())
-    return fail(error, node, "input " + x.describe() + " and weight " +
+    return kernelError(error, node, "input " + x.describe() + " and weight " +
                                  w.describe() + " do not fit");
   int64_t group = node.getInt("group", 1);
   int64_t n = x.shape()[0], c = x.shape()[1], m = w.shape()[0];
   if (group <= 0 || c % group || m % group || w.shape()[1] != c / group)
-    return fail(error, node, "channels do not fit the groups");
+    return kernelError(error, node, "channels do not fit the groups");
   std::vector<int64_t> kernel(w.shape().begin() + 2, w.shape().end());
   Window win;
   if (!resolveWindow(node, x.shape(), kernel, false, win, error))
@@ -188,6 +185,8 @@ bool convKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
   return true;
 }
 
+namespace {
+
 bool convTransposeKernel(const Node &node, const Inputs &in,
                          std::vector<Tensor> &out, std::string &error) {
   if (!requireF32(node, in, error))
@@ -195,11 +194,11 @@ bool convTransposeKernel(const Node &node, const Inputs &in,
   const Tensor &x = *in[0], &w = *in[1];
   const Tensor *b = in.size() > 2 ? in[2] : nullptr;
   if (x.rank() < 3 || w.rank() != x.rank())
-    return fail(error, node, "input and weight ranks do not fit");
+    return kernelError(error, node, "input and weight ranks do not fit");
   int64_t group = node.getInt("group", 1);
   int64_t n = x.shape()[0], c = x.shape()[1];
   if (group <= 0 || c % group || w.shape()[0] != c)
-    return fail(error, node, "channels do not fit the groups");
+    return kernelError(error, node, "channels do not fit the groups");
   int64_t mg = w.shape()[1], m = mg * group, cg = c / group;
   int64_t spatial = x.rank() - 2;
   std::vector<int64_t> kernel(w.shape().begin() + 2, w.shape().end());
@@ -227,7 +226,7 @@ bool convTransposeKernel(const Node &node, const Inputs &in,
     }
     outDims[d] = full - pads[d] - pads[d + spatial];
     if (outDims[d] < 0)
-      return fail(error, node, "negative output size");
+      return kernelError(error, node, "negative output size");
   }
   std::vector<int64_t> shape{n, m};
   shape.insert(shape.end(), outDims.begin(), outDims.end());
@@ -273,18 +272,18 @@ bool matmulKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
     return false;
   std::vector<int64_t> as = in[0]->shape(), bs = in[1]->shape();
   if (as.empty() || bs.empty())
-    return fail(error, node, "operands must have rank >= 1");
+    return kernelError(error, node, "operands must have rank >= 1");
   bool vecA = as.size() == 1, vecB = bs.size() == 1;
   if (vecA) as.insert(as.begin(), 1);
   if (vecB) bs.push_back(1);
   int64_t m = as[as.size() - 2], k = as.back(), n = bs.back();
   if (bs[bs.size() - 2] != k)
-    return fail(error, node, "contraction dimensions differ: " +
+    return kernelError(error, node, "contraction dimensions differ: " +
                                  in[0]->describe() + " x " + in[1]->describe());
   std::vector<int64_t> ab(as.begin(), as.end() - 2), bb(bs.begin(), bs.end() - 2),
       batch;
   if (!broadcastShape(ab, bb, batch))
-    return fail(error, node, "batch dimensions do not broadcast");
+    return kernelError(error, node, "batch dimensions do not broadcast");
   auto sa = broadcastStrides(ab, batch), sb = broadcastStrides(bb, batch);
   std::vector<int64_t> shape = batch;
   if (!vecA) shape.push_back(m);
@@ -314,12 +313,12 @@ bool gemmKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
   const Tensor &a = *in[0], &b = *in[1];
   const Tensor *c = in.size() > 2 ? in[2] : nullptr;
   if (a.rank() != 2 || b.rank() != 2)
-    return fail(error, node, "A and B must be 2-D");
+    return kernelError(error, node, "A and B must be 2-D");
   bool ta = node.getInt("transA", 0), tb = node.getInt("transB", 0);
   float alpha = node.getFloat("alpha", 1.0f), beta = node.getFloat("beta", 1.0f);
   int64_t m = a.shape()[ta], k = a.shape()[!ta], n = b.shape()[!tb];
   if (b.shape()[tb] != k)
-    return fail(error, node, "inner dimensions differ");
+    return kernelError(error, node, "inner dimensions differ");
   // Materialize transposes, then one product.
   auto transposed = [](const Tensor &t) {
     Tensor r(DType::F32, {t.shape()[1], t.shape()[0]});
@@ -334,7 +333,7 @@ bool gemmKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
        y.data<float>(), n, false);
   std::vector<int64_t> cs;
   if (c && !broadcastShape(c->shape(), {m, n}, cs))
-    return fail(error, node, "C does not broadcast to the output");
+    return kernelError(error, node, "C does not broadcast to the output");
   auto strides = c ? broadcastStrides(c->shape(), {m, n}) : std::vector<int64_t>{0, 0};
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j) {
@@ -353,11 +352,11 @@ bool poolKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
   const Tensor &x = *in[0];
   bool integer = x.dtype() == DType::U8 || x.dtype() == DType::I8;
   if (x.dtype() != DType::F32 && !(isMax && integer))
-    return fail(error, node, "supports float32 only, got " + x.describe());
+    return kernelError(error, node, "supports float32 only, got " + x.describe());
   bool indices = node.outputs.size() > 1;
   auto kernel = node.getInts("kernel_shape");
   if (!kernel || x.rank() < 3)
-    return fail(error, node, "needs kernel_shape and an input of rank >= 3");
+    return kernelError(error, node, "needs kernel_shape and an input of rank >= 3");
   Window w;
   if (!resolveWindow(node, x.shape(), *kernel, node.getInt("ceil_mode", 0),
                      w, error))
@@ -440,7 +439,7 @@ bool globalPoolKernel(const Node &node, const Inputs &in,
     return false;
   const Tensor &x = *in[0];
   if (x.rank() < 3)
-    return fail(error, node, "needs an input of rank >= 3");
+    return kernelError(error, node, "needs an input of rank >= 3");
   std::vector<int64_t> shape{x.shape()[0], x.shape()[1]};
   shape.resize(x.rank(), 1);
   Tensor y(DType::F32, shape);
@@ -462,13 +461,13 @@ bool batchNormKernel(const Node &node, const Inputs &in,
     return false;
   const Tensor &x = *in[0];
   if (x.rank() < 2)
-    return fail(error, node, "needs an input of rank >= 2");
+    return kernelError(error, node, "needs an input of rank >= 2");
   float eps = node.getFloat("epsilon", 1e-5f);
   int64_t n = x.shape()[0], c = x.shape()[1];
   int64_t size = x.numElements() / std::max<int64_t>(n * c, 1);
   for (int i = 1; i < 5; ++i)
     if (in[i]->numElements() != c)
-      return fail(error, node, "per-channel inputs need " + std::to_string(c) +
+      return kernelError(error, node, "per-channel inputs need " + std::to_string(c) +
                                    " values");
   Tensor y(DType::F32, x.shape());
   if (node.getInt("training_mode", 0) || node.outputs.size() > 1) {
@@ -526,11 +525,11 @@ bool layerNormKernel(const Node &node, const Inputs &in,
   if (!requireF32(node, in, error))
     return false;
   if (node.outputs.size() > 1)
-    return fail(error, node, "the Mean/InvStdDev outputs are not supported");
+    return kernelError(error, node, "the Mean/InvStdDev outputs are not supported");
   const Tensor &x = *in[0];
   int64_t axis = normalizeAxis(node.getInt("axis", -1), x.rank());
   if (axis < 0 || axis >= x.rank())
-    return fail(error, node, "axis out of range");
+    return kernelError(error, node, "axis out of range");
   float eps = node.getFloat("epsilon", 1e-5f);
   int64_t outer = 1, inner = 1;
   for (int64_t d = 0; d < x.rank(); ++d)
@@ -576,7 +575,7 @@ bool softmaxKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
   int64_t rank = x.rank();
   int64_t axis = normalizeAxis(node.getInt("axis", node.opset >= 13 ? -1 : 1), rank);
   if (axis < 0 || (rank && axis >= rank))
-    return fail(error, node, "axis out of range");
+    return kernelError(error, node, "axis out of range");
   // Before opset 13 the input is coerced to 2-D at `axis`; from 13 on the
   // softmax runs along `axis` alone.
   int64_t outer = 1, len = 1, inner = 1;
@@ -609,7 +608,7 @@ bool softmaxKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
 bool resizeKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
                   std::string &error) {
   if (in[0]->dtype() != DType::F32)
-    return fail(error, node, "supports float32 only");
+    return kernelError(error, node, "supports float32 only");
   const Tensor &x = *in[0];
   int64_t rank = x.rank();
   std::vector<double> scales(rank, 1.0), lengths(rank);
@@ -620,13 +619,13 @@ bool resizeKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
   const Tensor *sizesT = node.opset >= 11 && in.size() > 3 ? in[3] : nullptr;
   if (node.get("axes") || node.get("keep_aspect_ratio_policy") ||
       node.getInt("antialias", 0))
-    return fail(error, node, "axes, keep_aspect_ratio_policy and antialias "
+    return kernelError(error, node, "axes, keep_aspect_ratio_policy and antialias "
                              "are not supported");
   if (sizesT && sizesT->numElements()) {
     std::vector<int64_t> sizes;
     readInts(*sizesT, sizes);
     if (static_cast<int64_t>(sizes.size()) != rank)
-      return fail(error, node, "sizes must have one entry per axis");
+      return kernelError(error, node, "sizes must have one entry per axis");
     for (int64_t d = 0; d < rank; ++d) {
       shape[d] = sizes[d];
       scales[d] = static_cast<double>(sizes[d]) / x.shape()[d];
@@ -639,7 +638,7 @@ bool resizeKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
       lengths[d] = x.shape()[d] * scales[d];
     }
   } else {
-    return fail(error, node, "needs scales or sizes");
+    return kernelError(error, node, "needs scales or sizes");
   }
   std::string mode = node.getString("mode", "nearest");
   std::string ctm = node.getString("coordinate_transformation_mode",
@@ -651,7 +650,7 @@ bool resizeKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
   std::vector<double> roi;
   if (ctm == "tf_crop_and_resize") {
     if (!roiT || roiT->numElements() != 2 * rank)
-      return fail(error, node, "tf_crop_and_resize needs an roi per axis");
+      return kernelError(error, node, "tf_crop_and_resize needs an roi per axis");
     for (int64_t i = 0; i < 2 * rank; ++i)
       roi.push_back(readScalar(*roiT, i));
   }
@@ -674,7 +673,7 @@ bool resizeKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
     return o / s; // asymmetric
   };
   if (mode != "nearest" && mode != "linear" && mode != "cubic")
-    return fail(error, node, "unknown mode '" + mode + "'");
+    return kernelError(error, node, "unknown mode '" + mode + "'");
   // Per axis and output index: the input taps and their weights.
   struct Tap { int64_t index; double weight; };
   std::vector<std::vector<std::vector<Tap>>> taps(rank);
@@ -771,7 +770,7 @@ bool resizeKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
 } // namespace
 
 void registerNNKernels(KernelTable &t) {
-  t.add("Conv", convKernel);
+  t.add("Conv", referenceConv);
   t.add("ConvTranspose", convTransposeKernel);
   t.add("MatMul", matmulKernel);
   t.add("Gemm", gemmKernel);

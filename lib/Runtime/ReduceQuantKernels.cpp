@@ -17,11 +17,6 @@
 namespace nc::rt {
 namespace {
 
-bool fail(std::string &error, const Node &node, const std::string &msg) {
-  error = node.describe() + ": " + msg;
-  return false;
-}
-
 enum class Red { Sum, Mean, Max, Min, Prod, SumSquare, L1, L2, LogSumExp };
 
 template <Red op>
@@ -29,13 +24,13 @@ bool reduceKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
                   std::string &error) {
   const Tensor &x = *in[0];
   if (x.dtype() != DType::F32)
-    return fail(error, node, "supports float32 only, got " + x.describe());
+    return kernelError(error, node, "supports float32 only, got " + x.describe());
   // Axes moved from an attribute to an input: ReduceSum at 13, others at 18.
   bool axesInput = node.opset >= (op == Red::Sum ? 13 : 18);
   std::vector<int64_t> axes;
   if (axesInput) {
     if (in.size() > 1 && in[1] && !readInts(*in[1], axes))
-      return fail(error, node, "axes must be int64");
+      return kernelError(error, node, "axes must be int64");
   } else if (auto a = node.getInts("axes")) {
     axes = *a;
   }
@@ -49,7 +44,7 @@ bool reduceKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
   for (int64_t a : axes) {
     a = normalizeAxis(a, rank);
     if (a < 0 || a >= rank)
-      return fail(error, node, "axis out of range");
+      return kernelError(error, node, "axis out of range");
     reduce[a] = true;
   }
   std::vector<int64_t> shape, kept;
@@ -84,11 +79,7 @@ bool reduceKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
     case Red::L1: accF[o] += std::abs(v); break;
     case Red::LogSumExp: acc[o] += std::exp(double(v)); break;
     }
-    for (int64_t d = rank - 1; d >= 0; --d) {
-      if (++idx[d] < x.shape()[d])
-        break;
-      idx[d] = 0;
-    }
+    nextIndex(idx, x.shape());
   }
   for (int64_t o = 0; o < n; ++o) {
     float v;
@@ -110,10 +101,10 @@ bool argKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
                std::string &error) {
   const Tensor &x = *in[0];
   if (x.dtype() != DType::F32)
-    return fail(error, node, "supports float32 only");
+    return kernelError(error, node, "supports float32 only");
   int64_t axis = normalizeAxis(node.getInt("axis", 0), x.rank());
   if (axis < 0 || axis >= x.rank())
-    return fail(error, node, "axis out of range");
+    return kernelError(error, node, "axis out of range");
   bool keep = node.getInt("keepdims", 1), last = node.getInt("select_last_index", 0);
   int64_t outer = 1, len = x.shape()[axis], inner = 1;
   for (int64_t d = 0; d < axis; ++d) outer *= x.shape()[d];
@@ -156,7 +147,7 @@ bool quantParams(const Node &node, const Inputs &in, const Tensor &data,
     return true;
   }
   if (in.size() < 2 || !in[1] || in[1]->dtype() != DType::F32)
-    return fail(error, node, "needs a float32 scale");
+    return kernelError(error, node, "needs a float32 scale");
   for (int64_t i = 0; i < in[1]->numElements(); ++i)
     q.scales.push_back(in[1]->data<float>()[i]);
   if (in.size() > 2 && in[2]) {
@@ -169,15 +160,15 @@ bool quantParams(const Node &node, const Inputs &in, const Tensor &data,
       q.storage = *node.outputTypes[0];
   }
   if (node.get("block_size") && node.getInt("block_size", 0) != 0)
-    return fail(error, node, "blocked quantization is not supported");
+    return kernelError(error, node, "blocked quantization is not supported");
   if (in[1]->rank() > 0 && in[1]->numElements() > 1)
     q.axis = normalizeAxis(node.getInt("axis", 1), data.rank());
   if (q.zeroPoints.size() != q.scales.size())
-    return fail(error, node, "scale and zero point differ in size");
+    return kernelError(error, node, "scale and zero point differ in size");
   if (q.axis >= 0 &&
       (q.axis >= data.rank() ||
        data.shape()[q.axis] != static_cast<int64_t>(q.scales.size())))
-    return fail(error, node, "per-axis parameters do not match the data");
+    return kernelError(error, node, "per-axis parameters do not match the data");
   return true;
 }
 
@@ -205,7 +196,7 @@ bool quantizeKernel(const Node &node, const Inputs &in,
                     std::vector<Tensor> &out, std::string &error) {
   const Tensor &x = *in[0];
   if (x.dtype() != DType::F32)
-    return fail(error, node, "quantizes float32 only");
+    return kernelError(error, node, "quantizes float32 only");
   QuantParams q;
   if (!quantParams(node, in, x, q, error))
     return false;

@@ -10,11 +10,6 @@
 namespace nc::rt {
 namespace {
 
-bool fail(std::string &error, const Node &node, const std::string &msg) {
-  error = node.describe() + ": " + msg;
-  return false;
-}
-
 std::string shapeString(const std::vector<int64_t> &s) {
   std::string r = "[";
   for (size_t i = 0; i < s.size(); ++i)
@@ -53,39 +48,39 @@ bool reshapeKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
   if (node.opset < 5) {
     auto s = node.getInts("shape");
     if (!s)
-      return fail(error, node, "missing 'shape'");
+      return kernelError(error, node, "missing 'shape'");
     target = *s;
   } else if (!readInts(*in[1], target)) {
-    return fail(error, node, "shape must be an integer tensor");
+    return kernelError(error, node, "shape must be an integer tensor");
   }
   bool allowZero = node.getInt("allowzero", 0) != 0;
   int64_t known = 1, inferred = -1;
   for (size_t i = 0; i < target.size(); ++i) {
     if (target[i] == 0 && !allowZero) {
       if (i >= x.shape().size())
-        return fail(error, node, "0 in shape past the input's rank");
+        return kernelError(error, node, "0 in shape past the input's rank");
       target[i] = x.shape()[i];
     }
     if (target[i] == -1) {
       if (inferred >= 0)
-        return fail(error, node, "more than one -1 in shape");
+        return kernelError(error, node, "more than one -1 in shape");
       inferred = i;
     } else if (target[i] < 0) {
-      return fail(error, node, "negative dimension in shape");
+      return kernelError(error, node, "negative dimension in shape");
     } else {
       known *= target[i];
     }
   }
   if (inferred >= 0) {
     if (known == 0 || x.numElements() % known)
-      return fail(error, node, "cannot reshape " + x.describe() + " to " +
+      return kernelError(error, node, "cannot reshape " + x.describe() + " to " +
                                    shapeString(target));
     target[inferred] = x.numElements() / known;
   }
   int64_t n = std::accumulate(target.begin(), target.end(), int64_t(1),
                               std::multiplies<int64_t>());
   if (n != x.numElements())
-    return fail(error, node, "cannot reshape " + x.describe() + " to " +
+    return kernelError(error, node, "cannot reshape " + x.describe() + " to " +
                                  shapeString(target));
   out.push_back(x.reshaped(target));
   return true;
@@ -96,7 +91,7 @@ bool flattenKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
   const Tensor &x = *in[0];
   int64_t axis = normalizeAxis(node.getInt("axis", 1), x.rank());
   if (axis < 0 || axis > x.rank())
-    return fail(error, node, "axis out of range");
+    return kernelError(error, node, "axis out of range");
   int64_t a = 1, b = 1;
   for (int64_t i = 0; i < x.rank(); ++i)
     (i < axis ? a : b) *= x.shape()[i];
@@ -127,7 +122,7 @@ bool squeezeKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
   std::vector<int64_t> axes;
   bool given;
   if (!axesOf(node, in, axes, given))
-    return fail(error, node, "axes must be integers");
+    return kernelError(error, node, "axes must be integers");
   std::vector<bool> drop(x.rank(), false);
   if (!given) {
     for (int64_t i = 0; i < x.rank(); ++i)
@@ -136,7 +131,7 @@ bool squeezeKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
   for (int64_t a : axes) {
     a = normalizeAxis(a, x.rank());
     if (a < 0 || a >= x.rank() || x.shape()[a] != 1)
-      return fail(error, node, "cannot squeeze axis " + std::to_string(a) +
+      return kernelError(error, node, "cannot squeeze axis " + std::to_string(a) +
                                    " of " + x.describe());
     drop[a] = true;
   }
@@ -154,13 +149,13 @@ bool unsqueezeKernel(const Node &node, const Inputs &in,
   std::vector<int64_t> axes;
   bool given;
   if (!axesOf(node, in, axes, given) || !given)
-    return fail(error, node, "needs integer axes");
+    return kernelError(error, node, "needs integer axes");
   int64_t rank = x.rank() + axes.size();
   std::vector<bool> inserted(rank, false);
   for (int64_t a : axes) {
     a = normalizeAxis(a, rank);
     if (a < 0 || a >= rank || inserted[a])
-      return fail(error, node, "bad axis " + std::to_string(a));
+      return kernelError(error, node, "bad axis " + std::to_string(a));
     inserted[a] = true;
   }
   std::vector<int64_t> shape;
@@ -225,12 +220,12 @@ bool transposeKernel(const Node &node, const Inputs &in,
     for (int64_t i = 0; i < x.rank(); ++i)
       perm[i] = x.rank() - 1 - i;
   if (static_cast<int64_t>(perm.size()) != x.rank())
-    return fail(error, node, "perm does not match the rank of " + x.describe());
+    return kernelError(error, node, "perm does not match the rank of " + x.describe());
   auto xs = denseStrides(x.shape());
   std::vector<int64_t> shape, strides;
   for (int64_t p : perm) {
     if (p < 0 || p >= x.rank())
-      return fail(error, node, "bad perm");
+      return kernelError(error, node, "bad perm");
     shape.push_back(x.shape()[p]);
     strides.push_back(xs[p]);
   }
@@ -247,15 +242,15 @@ bool concatKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
   int64_t rank = first->rank();
   int64_t axis = normalizeAxis(node.getInt("axis", 1), rank);
   if (axis < 0 || axis >= rank)
-    return fail(error, node, "axis out of range");
+    return kernelError(error, node, "axis out of range");
   std::vector<int64_t> shape = first->shape();
   shape[axis] = 0;
   for (const Tensor *t : in) {
     if (t->rank() != rank || t->dtype() != first->dtype())
-      return fail(error, node, "inputs differ in rank or type");
+      return kernelError(error, node, "inputs differ in rank or type");
     for (int64_t d = 0; d < rank; ++d)
       if (d != axis && t->shape()[d] != shape[d])
-        return fail(error, node, "inputs differ in dimension " + std::to_string(d));
+        return kernelError(error, node, "inputs differ in dimension " + std::to_string(d));
     shape[axis] += t->shape()[axis];
   }
   Tensor r(first->dtype(), shape);
@@ -289,7 +284,7 @@ bool sliceKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
     if (!readInts(*in[1], starts) || !readInts(*in[2], ends) ||
         (in.size() > 3 && in[3] && !readInts(*in[3], axes)) ||
         (in.size() > 4 && in[4] && !readInts(*in[4], steps)))
-      return fail(error, node, "starts/ends/axes/steps must be integers");
+      return kernelError(error, node, "starts/ends/axes/steps must be integers");
   }
   if (axes.empty())
     for (size_t i = 0; i < starts.size(); ++i)
@@ -298,13 +293,13 @@ bool sliceKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
     steps.assign(starts.size(), 1);
   if (ends.size() != starts.size() || axes.size() != starts.size() ||
       steps.size() != starts.size())
-    return fail(error, node, "starts, ends, axes and steps differ in length");
+    return kernelError(error, node, "starts, ends, axes and steps differ in length");
   std::vector<int64_t> shape = x.shape(), strides = denseStrides(x.shape());
   std::vector<int64_t> begin(x.rank(), 0), step(x.rank(), 1);
   for (size_t i = 0; i < starts.size(); ++i) {
     int64_t a = normalizeAxis(axes[i], x.rank());
     if (a < 0 || a >= x.rank() || steps[i] == 0)
-      return fail(error, node, "bad axis or zero step");
+      return kernelError(error, node, "bad axis or zero step");
     int64_t dim = x.shape()[a], s = starts[i], e = ends[i], st = steps[i];
     if (s < 0) s += dim;
     if (e < 0) e += dim;
@@ -335,10 +330,10 @@ bool gatherKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
   const Tensor &x = *in[0];
   std::vector<int64_t> idx;
   if (!readInts(*in[1], idx))
-    return fail(error, node, "indices must be integers");
+    return kernelError(error, node, "indices must be integers");
   int64_t axis = normalizeAxis(node.getInt("axis", 0), x.rank());
   if (axis < 0 || axis >= x.rank())
-    return fail(error, node, "axis out of range");
+    return kernelError(error, node, "axis out of range");
   int64_t dim = x.shape()[axis];
   std::vector<int64_t> shape(x.shape().begin(), x.shape().begin() + axis);
   shape.insert(shape.end(), in[1]->shape().begin(), in[1]->shape().end());
@@ -352,7 +347,7 @@ bool gatherKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
     for (size_t k = 0; k < idx.size(); ++k) {
       int64_t i = idx[k] < 0 ? idx[k] + dim : idx[k];
       if (i < 0 || i >= dim)
-        return fail(error, node, "index " + std::to_string(idx[k]) +
+        return kernelError(error, node, "index " + std::to_string(idx[k]) +
                                      " out of range for dimension " +
                                      std::to_string(dim));
       std::memcpy(r.data<uint8_t>() + (o * idx.size() + k) * row,
@@ -367,7 +362,7 @@ bool expandKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
   const Tensor &x = *in[0];
   std::vector<int64_t> target, shape;
   if (!readInts(*in[1], target) || !broadcastShape(x.shape(), target, shape))
-    return fail(error, node, "cannot expand " + x.describe());
+    return kernelError(error, node, "cannot expand " + x.describe());
   out.push_back(gatherStrided(x, shape, 0, broadcastStrides(x.shape(), shape)));
   return true;
 }
@@ -376,7 +371,7 @@ bool constantOfShapeKernel(const Node &node, const Inputs &in,
                            std::vector<Tensor> &out, std::string &error) {
   std::vector<int64_t> shape;
   if (!readInts(*in[0], shape))
-    return fail(error, node, "shape must be int64");
+    return kernelError(error, node, "shape must be int64");
   const Attr *v = node.get("value");
   DType dt = v && v->kind == Attr::TensorValue ? v->tensor.dtype() : DType::F32;
   Tensor r(dt, shape);
@@ -394,7 +389,7 @@ bool rangeKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
   double start = readScalar(*in[0], 0), limit = readScalar(*in[1], 0),
          delta = readScalar(*in[2], 0);
   if (delta == 0)
-    return fail(error, node, "delta is zero");
+    return kernelError(error, node, "delta is zero");
   int64_t n = std::max<int64_t>(0, std::ceil((limit - start) / delta));
   Tensor r(in[0]->dtype(), {n});
   for (int64_t i = 0; i < n; ++i) {
@@ -404,7 +399,7 @@ bool rangeKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
     case DType::F64: r.data<double>()[i] = v; break;
     case DType::I64: r.data<int64_t>()[i] = static_cast<int64_t>(start) + i * static_cast<int64_t>(delta); break;
     case DType::I32: r.data<int32_t>()[i] = static_cast<int32_t>(start) + i * static_cast<int32_t>(delta); break;
-    default: return fail(error, node, "unsupported element type");
+    default: return kernelError(error, node, "unsupported element type");
     }
   }
   out.push_back(r);
@@ -418,7 +413,7 @@ bool padKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
   if (node.opset < 11)
     pads = node.getInts("pads").value_or(std::vector<int64_t>{});
   else if (!readInts(*in[1], pads))
-    return fail(error, node, "pads must be int64");
+    return kernelError(error, node, "pads must be int64");
   int64_t rank = x.rank();
   if (in.size() > 3 && in[3]) {
     readInts(*in[3], axes);
@@ -427,7 +422,7 @@ bool padKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
       axes.push_back(i);
   }
   if (pads.size() != 2 * axes.size())
-    return fail(error, node, "pads has the wrong length");
+    return kernelError(error, node, "pads has the wrong length");
   std::vector<int64_t> before(rank, 0), after(rank, 0);
   for (size_t i = 0; i < axes.size(); ++i) {
     int64_t a = normalizeAxis(axes[i], rank);
@@ -442,10 +437,10 @@ bool padKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
   for (int64_t d = 0; d < rank; ++d) {
     shape[d] = x.shape()[d] + before[d] + after[d];
     if (shape[d] < 0)
-      return fail(error, node, "negative output dimension");
+      return kernelError(error, node, "negative output dimension");
   }
   if (x.dtype() != DType::F32 && !(mode == "constant" || mode == "edge"))
-    return fail(error, node, "unsupported element type for this mode");
+    return kernelError(error, node, "unsupported element type for this mode");
   Tensor r(x.dtype(), shape);
   size_t es = dtypeSize(x.dtype());
   std::vector<int64_t> idx(rank, 0), xs = denseStrides(x.shape());
@@ -485,11 +480,7 @@ bool padKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
       default: break;
       }
     }
-    for (int64_t d = rank - 1; d >= 0; --d) {
-      if (++idx[d] < shape[d])
-        break;
-      idx[d] = 0;
-    }
+    nextIndex(idx, shape);
   }
   out.push_back(r);
   return true;
@@ -500,7 +491,7 @@ bool splitKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
   const Tensor &x = *in[0];
   int64_t axis = normalizeAxis(node.getInt("axis", 0), x.rank());
   if (axis < 0 || axis >= x.rank())
-    return fail(error, node, "axis out of range");
+    return kernelError(error, node, "axis out of range");
   std::vector<int64_t> sizes;
   if (node.opset >= 13 && in.size() > 1 && in[1])
     readInts(*in[1], sizes);
@@ -514,7 +505,7 @@ bool splitKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
       sizes.push_back(std::min<int64_t>(chunk, dim - chunk * i));
   }
   if (sizes.size() != n)
-    return fail(error, node, "split sizes do not match the outputs");
+    return kernelError(error, node, "split sizes do not match the outputs");
   int64_t begin = 0;
   auto strides = denseStrides(x.shape());
   for (int64_t s : sizes) {
@@ -524,7 +515,7 @@ bool splitKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
     begin += s;
   }
   if (begin != dim)
-    return fail(error, node, "split sizes do not add up to the dimension");
+    return kernelError(error, node, "split sizes do not add up to the dimension");
   return true;
 }
 
@@ -533,7 +524,7 @@ bool tileKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
   const Tensor &x = *in[0];
   std::vector<int64_t> reps;
   if (!readInts(*in[1], reps) || static_cast<int64_t>(reps.size()) != x.rank())
-    return fail(error, node, "repeats must have one entry per axis");
+    return kernelError(error, node, "repeats must have one entry per axis");
   std::vector<int64_t> shape(x.rank());
   for (int64_t d = 0; d < x.rank(); ++d)
     shape[d] = x.shape()[d] * reps[d];
@@ -546,11 +537,7 @@ bool tileKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
     for (int64_t d = 0; d < x.rank(); ++d)
       src += (idx[d] % x.shape()[d]) * xs[d];
     std::memcpy(r.data<uint8_t>() + o * es, x.data<uint8_t>() + src * es, es);
-    for (int64_t d = x.rank() - 1; d >= 0; --d) {
-      if (++idx[d] < shape[d])
-        break;
-      idx[d] = 0;
-    }
+    nextIndex(idx, shape);
   }
   out.push_back(r);
   return true;

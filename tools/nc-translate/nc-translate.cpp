@@ -13,9 +13,7 @@
 #include "nc/Support/AtomicFile.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -66,8 +64,7 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv, "NC translation tool\n");
 
   mlir::DialectRegistry registry;
-  nc::registerImportDialects(registry);
-  registry.insert<mlir::arith::ArithDialect, mlir::tensor::TensorDialect>();
+  nc::registerToolDialects(registry);
   mlir::MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
   SourceMgr sourceMgr;

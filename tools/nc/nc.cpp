@@ -12,9 +12,7 @@
 #include "nc/Runtime/Npy.h"
 #include "nc/Runtime/Session.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/ADT/StringExtras.h"
@@ -24,6 +22,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 
+#include <algorithm>
 #include <chrono>
 
 using namespace llvm;
@@ -83,6 +82,12 @@ static int runCommand(int argc, char **argv) {
     if (value.getAsInteger(10, threads) || threads < 1)
       return fail("--threads must be a whole number of at least 1");
   }
+  cl::opt<int> repeat("repeat", cl::init(1),
+                      cl::desc("Run N times and print the median latency"),
+                      cl::cat(cat));
+  cl::opt<int> warmup("warmup", cl::init(0),
+                      cl::desc("Untimed runs before the timed ones"),
+                      cl::cat(cat));
   cl::HideUnrelatedOptions(cat);
   cl::ParseCommandLineOptions(static_cast<int>(args.size()), args.data(),
                               "nc run: run a model on NC's runtime\n"
@@ -91,8 +96,7 @@ static int runCommand(int argc, char **argv) {
     return fail("output folder '" + outDir + "' does not exist or is not a folder");
 
   mlir::DialectRegistry registry;
-  nc::registerImportDialects(registry);
-  registry.insert<mlir::arith::ArithDialect, mlir::tensor::TensorDialect>();
+  nc::registerToolDialects(registry);
   mlir::MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
   SourceMgr sourceMgr;
@@ -123,12 +127,21 @@ static int runCommand(int argc, char **argv) {
     feeds.emplace_back(name.str(), t);
   }
 
+  if (repeat < 1 || warmup < 0)
+    return fail("--repeat must be at least 1 and --warmup at least 0");
   std::vector<nc::Tensor> results;
-  auto start = std::chrono::steady_clock::now();
-  if (!session->run(feeds, results, error))
-    return fail("'" + model + "': " + error);
-  double ms = std::chrono::duration<double, std::milli>(
-                  std::chrono::steady_clock::now() - start).count();
+  std::vector<double> times;
+  for (int i = 0; i < warmup + repeat; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    if (!session->run(feeds, results, error))
+      return fail("'" + model + "': " + error);
+    if (i >= warmup)
+      times.push_back(std::chrono::duration<double, std::milli>(
+                          std::chrono::steady_clock::now() - start)
+                          .count());
+  }
+  std::sort(times.begin(), times.end());
+  double ms = times[times.size() / 2];
 
   for (size_t i = 0; i < results.size(); ++i) {
     const std::string &name = session->outputs()[i].name;
@@ -138,7 +151,12 @@ static int runCommand(int argc, char **argv) {
       return fail(error);
     outs() << name << ": " << results[i].describe() << " -> " << path << "\n";
   }
-  outs() << format("ran in %.2f ms on %d thread(s)\n", ms, threads);
+  if (repeat > 1)
+    outs() << format("median latency %.3f ms over %d runs (min %.3f) on %d "
+                     "thread(s)\n",
+                     ms, int(repeat), times.front(), threads);
+  else
+    outs() << format("ran in %.2f ms on %d thread(s)\n", ms, threads);
   return 0;
 }
 

@@ -34,8 +34,9 @@ importOnnxBuffer(llvm::StringRef bytes, llvm::StringRef fileName,
                  mlir::MLIRContext *ctx, const ImportOptions &options = {},
                  bool text = false);
 
-/// Registers the dialects an imported module uses.
-void registerImportDialects(mlir::DialectRegistry &registry);
+/// Registers the dialects NC's tools parse: those of imported modules (nc,
+/// func, quant) and arith and tensor.
+void registerToolDialects(mlir::DialectRegistry &registry);
 
 } // namespace nc
 

@@ -1,0 +1,199 @@
+//===- DnnlKernels.cpp - oneDNN kernels for the heavy float32 ops ---------===//
+//
+// Conv runs as a oneDNN convolution_forward primitive, created once per
+// input shape and kept on the node with the weights reordered into the
+// layout oneDNN picked. Anything oneDNN does not take (other element types,
+// unusual shapes) falls back to the reference kernel. oneDNN's C++ API
+// throws: every exception is caught in this file.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Kernels.h"
+
+#include <oneapi/dnnl/dnnl.hpp>
+#include <omp.h>
+
+#include <cstring>
+#include <mutex>
+#include <unordered_map>
+
+namespace nc::rt {
+
+bool referenceConv(const Node &node, const Inputs &in, std::vector<Tensor> &out,
+                   std::string &error);
+
+namespace {
+
+dnnl::engine &cpuEngine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+using dims = dnnl::memory::dims;
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+tag plainTag(size_t rank) {
+  switch (rank) {
+  case 3: return tag::ncw;
+  case 4: return tag::nchw;
+  default: return tag::ncdhw;
+  }
+}
+
+tag weightTag(size_t rank, bool grouped) {
+  switch (rank) {
+  case 3: return grouped ? tag::goiw : tag::oiw;
+  case 4: return grouped ? tag::goihw : tag::oihw;
+  default: return grouped ? tag::goidhw : tag::oidhw;
+  }
+}
+
+struct ConvState : KernelState {
+  std::mutex mutex;
+  std::vector<int64_t> xShape, wShape;
+  const void *weightsData = nullptr;
+  dnnl::convolution_forward prim;
+  dnnl::convolution_forward::primitive_desc pd;
+  dnnl::memory weights, bias;
+  std::vector<int64_t> yShape;
+};
+
+bool dnnlConv(const Node &node, const Inputs &in, std::vector<Tensor> &out,
+              std::string &error) {
+  const Tensor &x = *in[0], &w = *in[1];
+  const Tensor *b = in.size() > 2 ? in[2] : nullptr;
+  bool f32 = x.dtype() == DType::F32 && w.dtype() == DType::F32 &&
+             (!b || b->dtype() == DType::F32);
+  if (!f32 || x.rank() < 3 || x.rank() > 5 || w.rank() != x.rank())
+    return referenceConv(node, in, out, error);
+  int64_t group = node.getInt("group", 1);
+  int64_t c = x.shape()[1], m = w.shape()[0];
+  if (group <= 0 || c % group || m % group || w.shape()[1] != c / group)
+    return referenceConv(node, in, out, error);
+  try {
+    auto state = std::static_pointer_cast<ConvState>(node.state);
+    if (!state) {
+      state = std::make_shared<ConvState>();
+      node.state = state;
+    }
+    std::lock_guard<std::mutex> lock(state->mutex);
+    if (state->xShape != x.shape() || state->wShape != w.shape() ||
+        state->weightsData != w.data()) {
+      // Resolve the window exactly as the reference kernel does.
+      std::vector<int64_t> kernel(w.shape().begin() + 2, w.shape().end());
+      size_t spatial = x.rank() - 2;
+      auto strides = node.getInts("strides").value_or(std::vector<int64_t>(spatial, 1));
+      auto dil = node.getInts("dilations").value_or(std::vector<int64_t>(spatial, 1));
+      auto pads = node.getInts("pads").value_or(std::vector<int64_t>(2 * spatial, 0));
+      std::string autoPad = node.getString("auto_pad", "NOTSET");
+      if (strides.size() != spatial || dil.size() != spatial ||
+          pads.size() != 2 * spatial)
+        return referenceConv(node, in, out, error);
+      dims padL(spatial), padR(spatial), dnnlDil(spatial), outSpatial(spatial);
+      for (size_t i = 0; i < spatial; ++i) {
+        int64_t inDim = x.shape()[i + 2], eff = (kernel[i] - 1) * dil[i] + 1;
+        if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+          int64_t o = (inDim + strides[i] - 1) / strides[i];
+          int64_t total = std::max<int64_t>(0, (o - 1) * strides[i] + eff - inDim);
+          padL[i] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+          padR[i] = total - padL[i];
+        } else if (autoPad == "VALID") {
+          padL[i] = padR[i] = 0;
+        } else {
+          padL[i] = pads[i];
+          padR[i] = pads[i + spatial];
+        }
+        int64_t span = inDim + padL[i] + padR[i] - eff;
+        if (span < 0)
+          return referenceConv(node, in, out, error);
+        outSpatial[i] = span / strides[i] + 1;
+        dnnlDil[i] = dil[i] - 1;
+        // oneDNN wants the right padding that makes its formula exact.
+        padR[i] = (outSpatial[i] - 1) * strides[i] + eff - inDim - padL[i];
+      }
+      dims srcDims(x.shape().begin(), x.shape().end());
+      dims dstDims{x.shape()[0], m};
+      dstDims.insert(dstDims.end(), outSpatial.begin(), outSpatial.end());
+      dims wDims;
+      bool grouped = group > 1;
+      if (grouped)
+        wDims.push_back(group);
+      wDims.push_back(m / group);
+      wDims.push_back(c / group);
+      wDims.insert(wDims.end(), kernel.begin(), kernel.end());
+      dnnl::memory::desc srcMd(srcDims, dt::f32, tag::any);
+      dnnl::memory::desc dstMd(dstDims, dt::f32, tag::any);
+      dnnl::memory::desc wMd(wDims, dt::f32, tag::any);
+      dnnl::memory::desc bMd({m}, dt::f32, tag::x);
+      dims dnnlStrides(strides.begin(), strides.end());
+      auto desc = b ? dnnl::convolution_forward::desc(
+                          dnnl::prop_kind::forward_inference,
+                          dnnl::algorithm::convolution_direct, srcMd, wMd, bMd,
+                          dstMd, dnnlStrides, dnnlDil, padL, padR)
+                    : dnnl::convolution_forward::desc(
+                          dnnl::prop_kind::forward_inference,
+                          dnnl::algorithm::convolution_direct, srcMd, wMd,
+                          dstMd, dnnlStrides, dnnlDil, padL, padR);
+      state->pd = dnnl::convolution_forward::primitive_desc(desc, cpuEngine());
+      state->prim = dnnl::convolution_forward(state->pd);
+      // Weights (and bias) reordered once into oneDNN's layout.
+      dnnl::stream s(cpuEngine());
+      dnnl::memory userW({wDims, dt::f32, weightTag(x.rank(), grouped)},
+                         cpuEngine(), const_cast<void *>(w.data()));
+      state->weights = dnnl::memory(state->pd.weights_desc(), cpuEngine());
+      dnnl::reorder(userW, state->weights).execute(s, userW, state->weights);
+      if (b) {
+        state->bias = dnnl::memory(bMd, cpuEngine());
+        std::memcpy(state->bias.get_data_handle(), b->data(), m * sizeof(float));
+      }
+      s.wait();
+      state->xShape = x.shape();
+      state->wShape = w.shape();
+      state->weightsData = w.data();
+      state->yShape.assign(dstDims.begin(), dstDims.end());
+    }
+    omp_set_num_threads(node.threads);
+    dnnl::stream s(cpuEngine());
+    size_t rank = x.rank();
+    dnnl::memory userSrc({dims(x.shape().begin(), x.shape().end()), dt::f32,
+                          plainTag(rank)},
+                         cpuEngine(), const_cast<void *>(x.data()));
+    dnnl::memory src = userSrc;
+    if (state->pd.src_desc() != userSrc.get_desc()) {
+      src = dnnl::memory(state->pd.src_desc(), cpuEngine());
+      dnnl::reorder(userSrc, src).execute(s, userSrc, src);
+    }
+    Tensor y(DType::F32, state->yShape);
+    dnnl::memory userDst({dims(state->yShape.begin(), state->yShape.end()),
+                          dt::f32, plainTag(rank)},
+                         cpuEngine(), y.data());
+    dnnl::memory dst = state->pd.dst_desc() == userDst.get_desc()
+                           ? userDst
+                           : dnnl::memory(state->pd.dst_desc(), cpuEngine());
+    std::unordered_map<int, dnnl::memory> args{
+        {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, state->weights},
+        {DNNL_ARG_DST, dst}};
+    if (b)
+      args[DNNL_ARG_BIAS] = state->bias;
+    state->prim.execute(s, args);
+    if (dst != userDst)
+      dnnl::reorder(dst, userDst).execute(s, dst, userDst);
+    s.wait();
+    out.push_back(y);
+    return true;
+  } catch (const dnnl::error &e) {
+    // Configurations oneDNN rejects run on the reference kernel.
+    node.state.reset();
+    return referenceConv(node, in, out, error);
+  } catch (const std::exception &e) {
+    error = node.describe() + ": oneDNN failed: " + e.what();
+    return false;
+  }
+}
+
+} // namespace
+
+void registerDnnlKernels(KernelTable &t) { t.add("Conv", dnnlConv); }
+
+} // namespace nc::rt
