@@ -21,6 +21,11 @@ namespace nc::rt {
 
 bool referenceConv(const Node &node, const Inputs &in, std::vector<Tensor> &out,
                    std::string &error);
+bool referenceConvTranspose(const Node &node, const Inputs &in,
+                            std::vector<Tensor> &out, std::string &error);
+bool convTransposeGeometry(const Node &node, const Tensor &x, const Tensor &w,
+                           std::vector<int64_t> &outDims,
+                           std::vector<int64_t> &pads, std::string &error);
 
 namespace {
 
@@ -49,15 +54,77 @@ tag weightTag(size_t rank, bool grouped) {
   }
 }
 
+/// A (de)convolution primitive for one input shape, with its weights and
+/// bias already in oneDNN's layout.
 struct ConvState : KernelState {
   std::mutex mutex;
   std::vector<int64_t> xShape, wShape;
   const void *weightsData = nullptr;
-  dnnl::convolution_forward prim;
-  dnnl::convolution_forward::primitive_desc pd;
+  dnnl::primitive prim;
+  dnnl::memory::desc srcDesc, dstDesc;
   dnnl::memory weights, bias;
   std::vector<int64_t> yShape;
 };
+
+/// Reorders `w` (ONNX layout `userTag`) and the bias into the primitive's.
+void prepareWeights(ConvState &state, const dnnl::memory::desc &weightsDesc,
+                    const dims &wDims, tag userTag, const Tensor &w,
+                    const Tensor *b) {
+  dnnl::stream s(cpuEngine());
+  dnnl::memory userW({wDims, dt::f32, userTag}, cpuEngine(),
+                     const_cast<void *>(w.data()));
+  state.weights = dnnl::memory(weightsDesc, cpuEngine());
+  dnnl::reorder(userW, state.weights).execute(s, userW, state.weights);
+  if (b) {
+    int64_t n = b->numElements();
+    state.bias = dnnl::memory({{n}, dt::f32, tag::x}, cpuEngine());
+    std::memcpy(state.bias.get_data_handle(), b->data(), n * sizeof(float));
+  }
+  s.wait();
+}
+
+/// Runs the cached primitive on `x`, reordering in and out of the plain
+/// layout when oneDNN chose a blocked one.
+Tensor execute(ConvState &state, const Tensor &x, bool hasBias, int threads) {
+  omp_set_num_threads(threads);
+  dnnl::stream s(cpuEngine());
+  size_t rank = x.rank();
+  dnnl::memory userSrc({dims(x.shape().begin(), x.shape().end()), dt::f32,
+                        plainTag(rank)},
+                       cpuEngine(), const_cast<void *>(x.data()));
+  dnnl::memory src = userSrc;
+  if (state.srcDesc != userSrc.get_desc()) {
+    src = dnnl::memory(state.srcDesc, cpuEngine());
+    dnnl::reorder(userSrc, src).execute(s, userSrc, src);
+  }
+  Tensor y(DType::F32, state.yShape);
+  dnnl::memory userDst({dims(state.yShape.begin(), state.yShape.end()),
+                        dt::f32, plainTag(rank)},
+                       cpuEngine(), y.data());
+  dnnl::memory dst = state.dstDesc == userDst.get_desc()
+                         ? userDst
+                         : dnnl::memory(state.dstDesc, cpuEngine());
+  std::unordered_map<int, dnnl::memory> args{
+      {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, state.weights},
+      {DNNL_ARG_DST, dst}};
+  if (hasBias)
+    args[DNNL_ARG_BIAS] = state.bias;
+  state.prim.execute(s, args);
+  if (dst != userDst)
+    dnnl::reorder(dst, userDst).execute(s, dst, userDst);
+  s.wait();
+  return y;
+}
+
+/// The node's ConvState, created on first use.
+std::shared_ptr<ConvState> stateOf(const Node &node) {
+  auto state = std::static_pointer_cast<ConvState>(node.state);
+  if (!state) {
+    state = std::make_shared<ConvState>();
+    node.state = state;
+  }
+  return state;
+}
 
 bool dnnlConv(const Node &node, const Inputs &in, std::vector<Tensor> &out,
               std::string &error) {
@@ -72,11 +139,7 @@ bool dnnlConv(const Node &node, const Inputs &in, std::vector<Tensor> &out,
   if (group <= 0 || c % group || m % group || w.shape()[1] != c / group)
     return referenceConv(node, in, out, error);
   try {
-    auto state = std::static_pointer_cast<ConvState>(node.state);
-    if (!state) {
-      state = std::make_shared<ConvState>();
-      node.state = state;
-    }
+    auto state = stateOf(node);
     std::lock_guard<std::mutex> lock(state->mutex);
     if (state->xShape != x.shape() || state->wShape != w.shape() ||
         state->weightsData != w.data()) {
@@ -135,51 +198,18 @@ bool dnnlConv(const Node &node, const Inputs &in, std::vector<Tensor> &out,
                           dnnl::prop_kind::forward_inference,
                           dnnl::algorithm::convolution_direct, srcMd, wMd,
                           dstMd, dnnlStrides, dnnlDil, padL, padR);
-      state->pd = dnnl::convolution_forward::primitive_desc(desc, cpuEngine());
-      state->prim = dnnl::convolution_forward(state->pd);
-      // Weights (and bias) reordered once into oneDNN's layout.
-      dnnl::stream s(cpuEngine());
-      dnnl::memory userW({wDims, dt::f32, weightTag(x.rank(), grouped)},
-                         cpuEngine(), const_cast<void *>(w.data()));
-      state->weights = dnnl::memory(state->pd.weights_desc(), cpuEngine());
-      dnnl::reorder(userW, state->weights).execute(s, userW, state->weights);
-      if (b) {
-        state->bias = dnnl::memory(bMd, cpuEngine());
-        std::memcpy(state->bias.get_data_handle(), b->data(), m * sizeof(float));
-      }
-      s.wait();
+      dnnl::convolution_forward::primitive_desc pd(desc, cpuEngine());
+      state->prim = dnnl::convolution_forward(pd);
+      state->srcDesc = pd.src_desc();
+      state->dstDesc = pd.dst_desc();
+      prepareWeights(*state, pd.weights_desc(), wDims,
+                     weightTag(x.rank(), grouped), w, b);
       state->xShape = x.shape();
       state->wShape = w.shape();
       state->weightsData = w.data();
       state->yShape.assign(dstDims.begin(), dstDims.end());
     }
-    omp_set_num_threads(node.threads);
-    dnnl::stream s(cpuEngine());
-    size_t rank = x.rank();
-    dnnl::memory userSrc({dims(x.shape().begin(), x.shape().end()), dt::f32,
-                          plainTag(rank)},
-                         cpuEngine(), const_cast<void *>(x.data()));
-    dnnl::memory src = userSrc;
-    if (state->pd.src_desc() != userSrc.get_desc()) {
-      src = dnnl::memory(state->pd.src_desc(), cpuEngine());
-      dnnl::reorder(userSrc, src).execute(s, userSrc, src);
-    }
-    Tensor y(DType::F32, state->yShape);
-    dnnl::memory userDst({dims(state->yShape.begin(), state->yShape.end()),
-                          dt::f32, plainTag(rank)},
-                         cpuEngine(), y.data());
-    dnnl::memory dst = state->pd.dst_desc() == userDst.get_desc()
-                           ? userDst
-                           : dnnl::memory(state->pd.dst_desc(), cpuEngine());
-    std::unordered_map<int, dnnl::memory> args{
-        {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, state->weights},
-        {DNNL_ARG_DST, dst}};
-    if (b)
-      args[DNNL_ARG_BIAS] = state->bias;
-    state->prim.execute(s, args);
-    if (dst != userDst)
-      dnnl::reorder(dst, userDst).execute(s, dst, userDst);
-    s.wait();
+    Tensor y = execute(*state, x, b != nullptr, node.threads);
     out.push_back(y);
     return true;
   } catch (const dnnl::error &e) {
@@ -192,8 +222,89 @@ bool dnnlConv(const Node &node, const Inputs &in, std::vector<Tensor> &out,
   }
 }
 
+bool dnnlConvTranspose(const Node &node, const Inputs &in,
+                       std::vector<Tensor> &out, std::string &error) {
+  const Tensor &x = *in[0], &w = *in[1];
+  const Tensor *b = in.size() > 2 ? in[2] : nullptr;
+  bool f32 = x.dtype() == DType::F32 && w.dtype() == DType::F32 &&
+             (!b || b->dtype() == DType::F32);
+  int64_t group = node.getInt("group", 1);
+  // oneDNN 2.6 has no 1-D (io*w) weight layouts: rank 3 stays reference.
+  if (!f32 || x.rank() < 4 || x.rank() > 5 || w.rank() != x.rank() ||
+      group <= 0 || x.shape()[1] % group || w.shape()[0] != x.shape()[1])
+    return referenceConvTranspose(node, in, out, error);
+  try {
+    auto state = stateOf(node);
+    std::lock_guard<std::mutex> lock(state->mutex);
+    if (state->xShape != x.shape() || state->wShape != w.shape() ||
+        state->weightsData != w.data()) {
+      // Output size and pads exactly as the reference kernel computes them.
+      std::vector<int64_t> outDims, pads;
+      if (!convTransposeGeometry(node, x, w, outDims, pads, error))
+        return false;
+      size_t spatial = x.rank() - 2;
+      for (int64_t p : pads)
+        if (p < 0) // oneDNN takes no negative padding.
+          return referenceConvTranspose(node, in, out, error);
+      auto strides = node.getInts("strides").value_or(std::vector<int64_t>(spatial, 1));
+      auto dil = node.getInts("dilations").value_or(std::vector<int64_t>(spatial, 1));
+      int64_t c = x.shape()[1], mg = w.shape()[1], m = mg * group;
+      dims dstDims{x.shape()[0], m};
+      dstDims.insert(dstDims.end(), outDims.begin(), outDims.end());
+      dims wDims;
+      bool grouped = group > 1;
+      if (grouped)
+        wDims.push_back(group);
+      wDims.push_back(mg);
+      wDims.push_back(c / group);
+      wDims.insert(wDims.end(), w.shape().begin() + 2, w.shape().end());
+      dims padL(pads.begin(), pads.begin() + spatial),
+          padR(pads.begin() + spatial, pads.end()), dnnlDil, dnnlStrides(
+              strides.begin(), strides.end());
+      for (int64_t d : dil)
+        dnnlDil.push_back(d - 1);
+      dnnl::memory::desc srcMd(dims(x.shape().begin(), x.shape().end()),
+                               dt::f32, tag::any);
+      dnnl::memory::desc dstMd(dstDims, dt::f32, tag::any);
+      dnnl::memory::desc wMd(wDims, dt::f32, tag::any);
+      dnnl::memory::desc bMd({m}, dt::f32, tag::x);
+      auto desc = b ? dnnl::deconvolution_forward::desc(
+                          dnnl::prop_kind::forward_inference,
+                          dnnl::algorithm::deconvolution_direct, srcMd, wMd,
+                          bMd, dstMd, dnnlStrides, dnnlDil, padL, padR)
+                    : dnnl::deconvolution_forward::desc(
+                          dnnl::prop_kind::forward_inference,
+                          dnnl::algorithm::deconvolution_direct, srcMd, wMd,
+                          dstMd, dnnlStrides, dnnlDil, padL, padR);
+      dnnl::deconvolution_forward::primitive_desc pd(desc, cpuEngine());
+      state->prim = dnnl::deconvolution_forward(pd);
+      state->srcDesc = pd.src_desc();
+      state->dstDesc = pd.dst_desc();
+      // ONNX stores ConvTranspose weights as (C_in, C_out / group, k...).
+      tag userTag = x.rank() == 4 ? (grouped ? tag::giohw : tag::iohw)
+                                  : (grouped ? tag::giodhw : tag::iodhw);
+      prepareWeights(*state, pd.weights_desc(), wDims, userTag, w, b);
+      state->xShape = x.shape();
+      state->wShape = w.shape();
+      state->weightsData = w.data();
+      state->yShape.assign(dstDims.begin(), dstDims.end());
+    }
+    out.push_back(execute(*state, x, b != nullptr, node.threads));
+    return true;
+  } catch (const dnnl::error &) {
+    node.state.reset();
+    return referenceConvTranspose(node, in, out, error);
+  } catch (const std::exception &e) {
+    error = node.describe() + ": oneDNN failed: " + e.what();
+    return false;
+  }
+}
+
 } // namespace
 
-void registerDnnlKernels(KernelTable &t) { t.add("Conv", dnnlConv); }
+void registerDnnlKernels(KernelTable &t) {
+  t.add("Conv", dnnlConv);
+  t.add("ConvTranspose", dnnlConvTranspose);
+}
 
 } // namespace nc::rt

@@ -185,10 +185,48 @@ bool referenceConv(const Node &node, const Inputs &in, std::vector<Tensor> &out,
   return true;
 }
 
-namespace {
 
-bool convTransposeKernel(const Node &node, const Inputs &in,
-                         std::vector<Tensor> &out, std::string &error) {
+bool convTransposeGeometry(const Node &node, const Tensor &x, const Tensor &w,
+                           std::vector<int64_t> &outDims,
+                           std::vector<int64_t> &pads, std::string &error) {
+  int64_t spatial = x.rank() - 2;
+  std::vector<int64_t> kernel(w.shape().begin() + 2, w.shape().end());
+  auto strides = node.getInts("strides").value_or(std::vector<int64_t>(spatial, 1));
+  auto dil = node.getInts("dilations").value_or(std::vector<int64_t>(spatial, 1));
+  auto outPad = node.getInts("output_padding").value_or(std::vector<int64_t>(spatial, 0));
+  pads = node.getInts("pads").value_or(std::vector<int64_t>(2 * spatial, 0));
+  if (static_cast<int64_t>(strides.size()) != spatial ||
+      static_cast<int64_t>(dil.size()) != spatial ||
+      static_cast<int64_t>(outPad.size()) != spatial ||
+      static_cast<int64_t>(pads.size()) != 2 * spatial)
+    return kernelError(error, node, "window attributes do not match the input rank");
+  std::string autoPad = node.getString("auto_pad", "NOTSET");
+  auto outShape = node.getInts("output_shape");
+  outDims.assign(spatial, 0);
+  for (int64_t d = 0; d < spatial; ++d) {
+    int64_t in = x.shape()[d + 2];
+    int64_t full = strides[d] * (in - 1) + outPad[d] + (kernel[d] - 1) * dil[d] + 1;
+    bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
+    if (outShape || same) {
+      // ONNX: total padding from the requested output size; SAME_UPPER puts
+      // the smaller half first. It may be negative (output grows).
+      int64_t target = outShape ? (*outShape)[outShape->size() - spatial + d]
+                                : in * strides[d];
+      int64_t total = full - target;
+      // Floor division, as ONNX's reference (total may be negative).
+      int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
+      pads[d] = autoPad == "SAME_UPPER" ? half : total - half;
+      pads[d + spatial] = total - pads[d];
+    }
+    outDims[d] = full - pads[d] - pads[d + spatial];
+    if (outDims[d] < 0)
+      return kernelError(error, node, "negative output size");
+  }
+  return true;
+}
+
+bool referenceConvTranspose(const Node &node, const Inputs &in,
+                            std::vector<Tensor> &out, std::string &error) {
   if (!requireF32(node, in, error))
     return false;
   const Tensor &x = *in[0], &w = *in[1];
@@ -204,30 +242,9 @@ bool convTransposeKernel(const Node &node, const Inputs &in,
   std::vector<int64_t> kernel(w.shape().begin() + 2, w.shape().end());
   auto strides = node.getInts("strides").value_or(std::vector<int64_t>(spatial, 1));
   auto dil = node.getInts("dilations").value_or(std::vector<int64_t>(spatial, 1));
-  auto outPad = node.getInts("output_padding").value_or(std::vector<int64_t>(spatial, 0));
-  auto pads = node.getInts("pads").value_or(std::vector<int64_t>(2 * spatial, 0));
-  std::string autoPad = node.getString("auto_pad", "NOTSET");
-  std::vector<int64_t> inDims(x.shape().begin() + 2, x.shape().end()), outDims(spatial);
-  auto outShape = node.getInts("output_shape");
-  for (int64_t d = 0; d < spatial; ++d) {
-    int64_t full = strides[d] * (inDims[d] - 1) + outPad[d] +
-                   (kernel[d] - 1) * dil[d] + 1;
-    bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
-    if (outShape || same) {
-      // ONNX: total padding from the requested output size; SAME_UPPER puts
-      // the smaller half first. It may be negative (output grows).
-      int64_t target = outShape ? (*outShape)[outShape->size() - spatial + d]
-                                : inDims[d] * strides[d];
-      int64_t total = full - target;
-      // Floor division, as ONNX's reference (total may be negative).
-      int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
-      pads[d] = autoPad == "SAME_UPPER" ? half : total - half;
-      pads[d + spatial] = total - pads[d];
-    }
-    outDims[d] = full - pads[d] - pads[d + spatial];
-    if (outDims[d] < 0)
-      return kernelError(error, node, "negative output size");
-  }
+  std::vector<int64_t> inDims(x.shape().begin() + 2, x.shape().end()), outDims, pads;
+  if (!convTransposeGeometry(node, x, w, outDims, pads, error))
+    return false;
   std::vector<int64_t> shape{n, m};
   shape.insert(shape.end(), outDims.begin(), outDims.end());
   Tensor y(DType::F32, shape);
@@ -265,6 +282,8 @@ bool convTransposeKernel(const Node &node, const Inputs &in,
   out.push_back(y);
   return true;
 }
+
+namespace {
 
 bool matmulKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
                   std::string &error) {
@@ -730,6 +749,31 @@ bool resizeKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
   Tensor y(DType::F32, shape);
   std::vector<int64_t> xs(rank, 1);
   for (int64_t d = rank - 2; d >= 0; --d) xs[d] = xs[d + 1] * x.shape()[d + 1];
+  if (mode == "nearest" && ctm != "tf_crop_and_resize") {
+    // One tap per axis: a gather with per-axis source offsets.
+    std::vector<std::vector<int64_t>> offset(rank);
+    for (int64_t d = 0; d < rank; ++d)
+      for (int64_t o = 0; o < shape[d]; ++o)
+        offset[d].push_back(taps[d][o][0].index * xs[d]);
+    std::vector<int64_t> idx(rank, 0);
+    int64_t inner = rank ? shape[rank - 1] : 1;
+    const float *src = x.data<float>();
+    float *dst = y.data<float>();
+    for (int64_t o = 0; o < y.numElements(); o += inner) {
+      int64_t base = 0;
+      for (int64_t d = 0; d + 1 < rank; ++d)
+        base += offset[d][idx[d]];
+      for (int64_t k = 0; k < inner; ++k)
+        dst[o + k] = src[base + (rank ? offset[rank - 1][k] : 0)];
+      for (int64_t d = rank - 2; d >= 0; --d) {
+        if (++idx[d] < shape[d])
+          break;
+        idx[d] = 0;
+      }
+    }
+    out.push_back(y);
+    return true;
+  }
   std::vector<int64_t> idx(rank), pick(rank);
   for (int64_t o = 0; o < y.numElements(); ++o) {
     unflatten(o, shape, idx);
@@ -771,7 +815,7 @@ bool resizeKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
 
 void registerNNKernels(KernelTable &t) {
   t.add("Conv", referenceConv);
-  t.add("ConvTranspose", convTransposeKernel);
+  t.add("ConvTranspose", referenceConvTranspose);
   t.add("MatMul", matmulKernel);
   t.add("Gemm", gemmKernel);
   t.add("MaxPool", poolKernel<true>);

@@ -17,7 +17,10 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
+#include <map>
 
 using namespace mlir;
 using ::nc::rt::Attr;
@@ -36,6 +39,8 @@ struct Session::Impl {
   std::vector<std::vector<int>> release;
   size_t numSlots = 0;
   int threads = 1;
+  bool profile = false;
+  std::map<std::string, OpProfile> profiles;
 };
 
 namespace {
@@ -197,6 +202,16 @@ Session::~Session() = default;
 const std::vector<ValueInfo> &Session::inputs() const { return impl->inputs; }
 const std::vector<ValueInfo> &Session::outputs() const { return impl->outputs; }
 
+std::vector<OpProfile> Session::profile() const {
+  std::vector<OpProfile> list;
+  for (const auto &entry : impl->profiles)
+    list.push_back(entry.second);
+  std::sort(list.begin(), list.end(), [](const OpProfile &a, const OpProfile &b) {
+    return a.milliseconds > b.milliseconds;
+  });
+  return list;
+}
+
 std::unique_ptr<Session> Session::create(ModuleOp module,
                                          const SessionOptions &options,
                                          std::string &error) {
@@ -219,6 +234,7 @@ std::unique_ptr<Session> Session::create(ModuleOp module,
 
   auto impl = std::make_unique<Impl>();
   impl->threads = std::max(1, options.threads);
+  impl->profile = options.profile;
   llvm::DenseMap<Value, int> slots;
   auto newSlot = [&](Value v) {
     int s = impl->numSlots++;
@@ -426,8 +442,17 @@ bool Session::run(const std::vector<std::pair<std::string, Tensor>> &inputs,
       return false;
     }
     results.clear();
+    auto start = std::chrono::steady_clock::now();
     if (!impl->kernels[n](node, args, results, error))
       return false;
+    if (impl->profile) {
+      OpProfile &p = impl->profiles[node.opType];
+      p.opType = node.opType;
+      ++p.calls;
+      p.milliseconds += std::chrono::duration<double, std::milli>(
+                            std::chrono::steady_clock::now() - start)
+                            .count();
+    }
     if (results.size() != node.outputs.size()) {
       error = node.describe() + ": produced " + std::to_string(results.size()) +
               " outputs, the model has " + std::to_string(node.outputs.size());

@@ -88,6 +88,9 @@ static int runCommand(int argc, char **argv) {
   cl::opt<int> warmup("warmup", cl::init(0),
                       cl::desc("Untimed runs before the timed ones"),
                       cl::cat(cat));
+  cl::opt<bool> profile("profile",
+                        cl::desc("Print the time spent per op type"),
+                        cl::cat(cat));
   cl::HideUnrelatedOptions(cat);
   cl::ParseCommandLineOptions(static_cast<int>(args.size()), args.data(),
                               "nc run: run a model on NC's runtime\n"
@@ -108,6 +111,7 @@ static int runCommand(int argc, char **argv) {
   std::string error;
   nc::SessionOptions options;
   options.threads = threads;
+  options.profile = profile;
   auto session = nc::Session::create(*module, options, error);
   if (!session)
     return fail("'" + model + "': " + error);
@@ -150,6 +154,12 @@ static int runCommand(int argc, char **argv) {
     if (!nc::writeNpy(std::string(path), results[i], error))
       return fail(error);
     outs() << name << ": " << results[i].describe() << " -> " << path << "\n";
+  }
+  if (profile) {
+    outs() << "time per op type (all runs):\n";
+    for (const nc::OpProfile &p : session->profile())
+      outs() << format("  %-24s %6lld calls %10.3f ms\n", p.opType.c_str(),
+                       static_cast<long long>(p.calls), p.milliseconds);
   }
   if (repeat > 1)
     outs() << format("median latency %.3f ms over %d runs (min %.3f) on %d "

@@ -25,6 +25,15 @@ namespace nc {
 struct SessionOptions {
   /// Threads for the heavy kernels (convolution, matrix products).
   int threads = 1;
+  /// Accumulate the time spent per ONNX op type (see Session::profile()).
+  bool profile = false;
+};
+
+/// Time spent in one ONNX op type over all runs of a session.
+struct OpProfile {
+  std::string opType;
+  int64_t calls = 0;
+  double milliseconds = 0;
 };
 
 /// A graph input or output: its ONNX name, element type if known, and shape
@@ -55,6 +64,9 @@ public:
   /// in the order of outputs(). Returns false and sets `error` on failure.
   bool run(const std::vector<std::pair<std::string, Tensor>> &inputs,
            std::vector<Tensor> &outputs, std::string &error);
+
+  /// With SessionOptions::profile, the time per op type, most first.
+  std::vector<OpProfile> profile() const;
 
   struct Impl;
 
