@@ -97,7 +97,7 @@ Tensor execute(ConvState &state, const Tensor &x, bool hasBias, int threads) {
     src = dnnl::memory(state.srcDesc, cpuEngine());
     dnnl::reorder(userSrc, src).execute(s, userSrc, src);
   }
-  Tensor y(DType::F32, state.yShape);
+  Tensor y = Tensor::uninitialized(DType::F32, state.yShape);
   dnnl::memory userDst({dims(state.yShape.begin(), state.yShape.end()),
                         dt::f32, plainTag(rank)},
                        cpuEngine(), y.data());

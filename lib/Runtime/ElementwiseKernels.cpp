@@ -35,6 +35,12 @@ void broadcastLoop(const Tensor &a, const Tensor &b, Tensor &out, F f) {
       po[i] = f(pa[i], v);
     return;
   }
+  if (a.numElements() == 1 && b.shape() == shape) {
+    TA v = pa[0];
+    for (int64_t i = 0; i < n; ++i)
+      po[i] = f(v, pb[i]);
+    return;
+  }
   auto sa = broadcastStrides(a.shape(), shape);
   auto sb = broadcastStrides(b.shape(), shape);
   size_t rank = shape.size();
@@ -156,7 +162,7 @@ bool binaryKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
     out.push_back(cast);
     return true;
   }
-  Tensor r(compare ? DType::Bool : a.dtype(), shape);
+  Tensor r = Tensor::uninitialized(compare ? DType::Bool : a.dtype(), shape);
   auto run = [&](auto tag) {
     using T = decltype(tag);
     if (compare)
@@ -270,11 +276,15 @@ bool unaryKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
     }
     return v;
   };
-  Tensor r(x.dtype(), x.shape());
+  Tensor r = Tensor::uninitialized(x.dtype(), x.shape());
   int64_t n = x.numElements();
   if (x.dtype() == DType::F32) {
-    for (int64_t i = 0; i < n; ++i)
-      r.data<float>()[i] = f(x.data<float>()[i]);
+    const float *px = x.data<float>();
+    float *pr = r.data<float>();
+    parallelFor(node.threads, n, 1 << 15, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i)
+        pr[i] = f(px[i]);
+    });
   } else if (x.dtype() == DType::F64) {
     for (int64_t i = 0; i < n; ++i)
       r.data<double>()[i] = f(x.data<double>()[i]);

@@ -37,13 +37,21 @@ const char *nc::dtypeName(DType t) {
 }
 
 Tensor::Tensor(DType dtype, std::vector<int64_t> shape)
+    : Tensor(dtype, std::move(shape), /*zero=*/true) {}
+
+Tensor Tensor::uninitialized(DType dtype, std::vector<int64_t> shape) {
+  return Tensor(dtype, std::move(shape), /*zero=*/false);
+}
+
+Tensor::Tensor(DType dtype, std::vector<int64_t> shape, bool zero)
     : dtype_(dtype), shape_(std::move(shape)) {
   size_t bytes = byteSize();
   size_t rounded = ((bytes + 63) / 64) * 64;
   if (rounded == 0)
     rounded = 64;
   void *p = std::aligned_alloc(64, rounded);
-  std::memset(p, 0, rounded);
+  if (zero)
+    std::memset(p, 0, rounded);
   buffer_ = std::shared_ptr<uint8_t>(static_cast<uint8_t *>(p), std::free);
 }
 

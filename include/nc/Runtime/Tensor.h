@@ -34,6 +34,9 @@ public:
   Tensor() = default;
   /// Allocates a zero-filled tensor.
   Tensor(DType dtype, std::vector<int64_t> shape);
+  /// Allocates a tensor whose contents are left undefined (for kernels that
+  /// write every element).
+  static Tensor uninitialized(DType dtype, std::vector<int64_t> shape);
 
   DType dtype() const { return dtype_; }
   const std::vector<int64_t> &shape() const { return shape_; }
@@ -57,6 +60,7 @@ public:
   std::string describe() const;
 
 private:
+  Tensor(DType dtype, std::vector<int64_t> shape, bool zero);
   DType dtype_ = DType::F32;
   std::vector<int64_t> shape_;
   std::shared_ptr<uint8_t> buffer_;
