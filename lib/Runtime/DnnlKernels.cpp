@@ -23,6 +23,8 @@ bool referenceConv(const Node &node, const Inputs &in, std::vector<Tensor> &out,
                    std::string &error);
 bool referenceConvTranspose(const Node &node, const Inputs &in,
                             std::vector<Tensor> &out, std::string &error);
+bool referenceMatMul(const Node &node, const Inputs &in,
+                     std::vector<Tensor> &out, std::string &error);
 bool convTransposeGeometry(const Node &node, const Tensor &x, const Tensor &w,
                            std::vector<int64_t> &outDims,
                            std::vector<int64_t> &pads, std::string &error);
@@ -300,9 +302,90 @@ bool dnnlConvTranspose(const Node &node, const Inputs &in,
   }
 }
 
+/// A matmul primitive for one pair of (rank-equalized) operand shapes.
+struct MatMulState : KernelState {
+  std::mutex mutex;
+  std::vector<int64_t> aShape, bShape;
+  dnnl::matmul prim;
+  dnnl::memory::desc aDesc, bDesc, cDesc;
+  std::vector<int64_t> yShape;
+};
+
+dims denseStrides(const dims &d) {
+  dims s(d.size(), 1);
+  for (int64_t i = static_cast<int64_t>(d.size()) - 2; i >= 0; --i)
+    s[i] = s[i + 1] * d[i + 1];
+  return s;
+}
+
+bool dnnlMatMul(const Node &node, const Inputs &in, std::vector<Tensor> &out,
+                std::string &error) {
+  const Tensor &a = *in[0], &b = *in[1];
+  if (a.dtype() != DType::F32 || b.dtype() != DType::F32 || a.rank() < 2 ||
+      b.rank() < 2 || std::max(a.rank(), b.rank()) > 6)
+    return referenceMatMul(node, in, out, error);
+  // Equalize ranks with leading 1s; batch dims must match or be 1.
+  size_t rank = std::max(a.rank(), b.rank());
+  dims ad(rank - a.rank(), 1), bd(rank - b.rank(), 1);
+  ad.insert(ad.end(), a.shape().begin(), a.shape().end());
+  bd.insert(bd.end(), b.shape().begin(), b.shape().end());
+  dims cd(rank);
+  for (size_t i = 0; i + 2 < rank; ++i) {
+    if (ad[i] != bd[i] && ad[i] != 1 && bd[i] != 1)
+      return referenceMatMul(node, in, out, error);
+    cd[i] = std::max(ad[i], bd[i]);
+  }
+  if (ad[rank - 1] != bd[rank - 2])
+    return referenceMatMul(node, in, out, error);
+  cd[rank - 2] = ad[rank - 2];
+  cd[rank - 1] = bd[rank - 1];
+  if (ad[rank - 1] == 0 || cd[rank - 2] == 0 || cd[rank - 1] == 0)
+    return referenceMatMul(node, in, out, error);
+  try {
+    auto state = std::static_pointer_cast<MatMulState>(node.state);
+    if (!state) {
+      state = std::make_shared<MatMulState>();
+      node.state = state;
+    }
+    std::lock_guard<std::mutex> lock(state->mutex);
+    if (state->aShape != a.shape() || state->bShape != b.shape()) {
+      state->aDesc = dnnl::memory::desc(ad, dt::f32, denseStrides(ad));
+      state->bDesc = dnnl::memory::desc(bd, dt::f32, denseStrides(bd));
+      state->cDesc = dnnl::memory::desc(cd, dt::f32, denseStrides(cd));
+      dnnl::matmul::desc desc(state->aDesc, state->bDesc, state->cDesc);
+      state->prim = dnnl::matmul(dnnl::matmul::primitive_desc(desc, cpuEngine()));
+      state->aShape = a.shape();
+      state->bShape = b.shape();
+      state->yShape.assign(cd.begin(), cd.end());
+    }
+    omp_set_num_threads(node.threads);
+    Tensor y = Tensor::uninitialized(DType::F32, state->yShape);
+    dnnl::stream s(cpuEngine());
+    dnnl::memory am(state->aDesc, cpuEngine(), const_cast<void *>(a.data()));
+    dnnl::memory bm(state->bDesc, cpuEngine(), const_cast<void *>(b.data()));
+    dnnl::memory cm(state->cDesc, cpuEngine(), y.data());
+    state->prim.execute(s, {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm},
+                            {DNNL_ARG_DST, cm}});
+    s.wait();
+    // The equalized rank may exceed ONNX's result rank: drop leading 1s.
+    std::vector<int64_t> shape(state->yShape.end() -
+                                   std::max(a.rank(), b.rank()),
+                               state->yShape.end());
+    out.push_back(y.reshaped(shape));
+    return true;
+  } catch (const dnnl::error &) {
+    node.state.reset();
+    return referenceMatMul(node, in, out, error);
+  } catch (const std::exception &e) {
+    error = node.describe() + ": oneDNN failed: " + e.what();
+    return false;
+  }
+}
+
 } // namespace
 
 void registerDnnlKernels(KernelTable &t) {
+  t.add("MatMul", dnnlMatMul);
   t.add("Conv", dnnlConv);
   t.add("ConvTranspose", dnnlConvTranspose);
 }

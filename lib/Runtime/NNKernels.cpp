@@ -283,9 +283,7 @@ bool referenceConvTranspose(const Node &node, const Inputs &in,
   return true;
 }
 
-namespace {
-
-bool matmulKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
+bool referenceMatMul(const Node &node, const Inputs &in, std::vector<Tensor> &out,
                   std::string &error) {
   if (!requireF32(node, in, error))
     return false;
@@ -324,6 +322,8 @@ bool matmulKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
   out.push_back(y);
   return true;
 }
+
+namespace {
 
 bool gemmKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
                 std::string &error) {
@@ -816,7 +816,7 @@ bool resizeKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
 void registerNNKernels(KernelTable &t) {
   t.add("Conv", referenceConv);
   t.add("ConvTranspose", referenceConvTranspose);
-  t.add("MatMul", matmulKernel);
+  t.add("MatMul", referenceMatMul);
   t.add("Gemm", gemmKernel);
   t.add("MaxPool", poolKernel<true>);
   t.add("AveragePool", poolKernel<false>);
