@@ -59,9 +59,12 @@ static int runCommand(int argc, char **argv) {
                                cl::value_desc("NAME=FILE"), cl::cat(cat));
   cl::opt<std::string> npz("inputs", cl::desc("An .npz with one entry per input"),
                            cl::value_desc("FILE.npz"), cl::cat(cat));
-  cl::opt<std::string> outDir("output-dir", cl::Required,
+  cl::opt<std::string> outDir("output-dir",
                               cl::desc("Folder for <output>.npy files"),
                               cl::value_desc("DIR"), cl::cat(cat));
+  cl::opt<std::string> outNpz("output",
+                              cl::desc("An .npz with one entry per output"),
+                              cl::value_desc("FILE.npz"), cl::cat(cat));
   // libLLVM already registers a global 'threads' option: read --threads
   // here, before the other options are parsed.
   int threads = 1;
@@ -95,7 +98,9 @@ static int runCommand(int argc, char **argv) {
   cl::ParseCommandLineOptions(static_cast<int>(args.size()), args.data(),
                               "nc run: run a model on NC's runtime\n"
                               "  --threads N  threads for the heavy kernels\n");
-  if (!sys::fs::is_directory(outDir))
+  if (outDir.empty() && outNpz.empty())
+    return fail("give --output-dir DIR and/or --output FILE.npz");
+  if (!outDir.empty() && !sys::fs::is_directory(outDir))
     return fail("output folder '" + outDir + "' does not exist or is not a folder");
 
   mlir::DialectRegistry registry;
@@ -147,7 +152,15 @@ static int runCommand(int argc, char **argv) {
   std::sort(times.begin(), times.end());
   double ms = times[times.size() / 2];
 
-  for (size_t i = 0; i < results.size(); ++i) {
+  if (!outNpz.empty()) {
+    std::vector<std::pair<std::string, nc::Tensor>> entries;
+    for (size_t i = 0; i < results.size(); ++i)
+      entries.emplace_back(session->outputs()[i].name, results[i]);
+    if (!nc::writeNpz(outNpz, entries, error))
+      return fail(error);
+    outs() << "outputs -> " << outNpz << "\n";
+  }
+  for (size_t i = 0; !outDir.empty() && i < results.size(); ++i) {
     const std::string &name = session->outputs()[i].name;
     SmallString<256> path(outDir);
     sys::path::append(path, fileNameFor(name) + ".npy");
