@@ -25,6 +25,16 @@ bool referenceConvTranspose(const Node &node, const Inputs &in,
                             std::vector<Tensor> &out, std::string &error);
 bool referenceMatMul(const Node &node, const Inputs &in,
                      std::vector<Tensor> &out, std::string &error);
+bool referenceMaxPool(const Node &node, const Inputs &in,
+                      std::vector<Tensor> &out, std::string &error);
+bool referenceAveragePool(const Node &node, const Inputs &in,
+                          std::vector<Tensor> &out, std::string &error);
+bool referenceSoftmax(const Node &node, const Inputs &in,
+                      std::vector<Tensor> &out, std::string &error);
+bool referenceBatchNorm(const Node &node, const Inputs &in,
+                        std::vector<Tensor> &out, std::string &error);
+bool referenceLayerNorm(const Node &node, const Inputs &in,
+                        std::vector<Tensor> &out, std::string &error);
 bool convTransposeGeometry(const Node &node, const Tensor &x, const Tensor &w,
                            std::vector<int64_t> &outDims,
                            std::vector<int64_t> &pads, std::string &error);
@@ -382,9 +392,248 @@ bool dnnlMatMul(const Node &node, const Inputs &in, std::vector<Tensor> &out,
   }
 }
 
+//===----------------------------------------------------------------------===//
+// Primitives on plain (row-major) layouts: pooling, softmax, normalization.
+//===----------------------------------------------------------------------===//
+
+/// A primitive for one set of input shapes, run on plain layouts (no
+/// reorders): the tensors' buffers are handed to oneDNN as they are.
+struct PlainState : KernelState {
+  std::mutex mutex;
+  std::vector<std::vector<int64_t>> key;
+  dnnl::primitive prim;
+  std::vector<int64_t> yShape;
+};
+
+dnnl::memory::desc plainDesc(const std::vector<int64_t> &shape) {
+  dims d(shape.begin(), shape.end());
+  return dnnl::memory::desc(d, dt::f32, denseStrides(d));
+}
+
+dnnl::memory wrap(const Tensor &t, const std::vector<int64_t> &shape) {
+  return dnnl::memory(plainDesc(shape), cpuEngine(), const_cast<void *>(t.data()));
+}
+
+/// Runs `build` (which returns the primitive and the output shape) when the
+/// input shapes change, then executes with `args(y)`.
+template <typename Build, typename Args>
+bool runPlain(const Node &node, std::vector<std::vector<int64_t>> key,
+              Build build, Args args, std::vector<Tensor> &out,
+              std::string &error) {
+  try {
+    auto state = std::dynamic_pointer_cast<PlainState>(node.state);
+    if (!state) {
+      state = std::make_shared<PlainState>();
+      node.state = state;
+    }
+    std::lock_guard<std::mutex> lock(state->mutex);
+    if (state->key != key) {
+      std::tie(state->prim, state->yShape) = build();
+      state->key = key;
+    }
+    omp_set_num_threads(node.threads);
+    Tensor y = Tensor::uninitialized(DType::F32, state->yShape);
+    dnnl::stream s(cpuEngine());
+    state->prim.execute(s, args(y, state->yShape));
+    s.wait();
+    out.push_back(y);
+    return true;
+  } catch (const dnnl::error &e) {
+    node.state.reset();
+    error = node.describe() + ": oneDNN rejected it: " + e.what();
+    return false;
+  }
+}
+
+template <bool isMax>
+bool dnnlPool(const Node &node, const Inputs &in, std::vector<Tensor> &out,
+              std::string &error) {
+  const Tensor &x = *in[0];
+  auto kernel = node.getInts("kernel_shape");
+  bool includePad = node.getInt("count_include_pad", 0);
+  bool ceil = node.getInt("ceil_mode", 0);
+  auto fallback = [&] {
+    return isMax ? referenceMaxPool(node, in, out, error)
+                 : referenceAveragePool(node, in, out, error);
+  };
+  if (x.dtype() != DType::F32 || x.rank() < 3 || x.rank() > 5 || !kernel ||
+      node.outputs.size() > 1 || (ceil && includePad))
+    return fallback();
+  Window w;
+  if (!resolveWindow(node, x.shape(), *kernel, ceil, w, error))
+    return false;
+  dims padL(w.padBegin.begin(), w.padBegin.end()), padR(w.spatial);
+  dims dil, strides(w.strides.begin(), w.strides.end()),
+      k(kernel->begin(), kernel->end());
+  for (int64_t d = 0; d < w.spatial; ++d) {
+    int64_t eff = (w.kernel[d] - 1) * w.dilations[d] + 1;
+    // The right padding that makes oneDNN's floor formula give ONNX's size.
+    padR[d] = (w.out[d] - 1) * w.strides[d] + eff - w.in[d] - w.padBegin[d];
+    if (padR[d] < 0)
+      return fallback();
+    dil.push_back(w.dilations[d] - 1);
+  }
+  std::vector<int64_t> yShape{x.shape()[0], x.shape()[1]};
+  yShape.insert(yShape.end(), w.out.begin(), w.out.end());
+  auto algo = isMax ? dnnl::algorithm::pooling_max
+              : includePad ? dnnl::algorithm::pooling_avg_include_padding
+                           : dnnl::algorithm::pooling_avg_exclude_padding;
+  bool ok = runPlain(
+      node, {x.shape()},
+      [&] {
+        dnnl::pooling_v2_forward::desc desc(
+            dnnl::prop_kind::forward_inference, algo, plainDesc(x.shape()),
+            plainDesc(yShape), strides, k, dil, padL, padR);
+        return std::make_pair(
+            dnnl::primitive(dnnl::pooling_v2_forward(
+                dnnl::pooling_v2_forward::primitive_desc(desc, cpuEngine()))),
+            yShape);
+      },
+      [&](Tensor &y, const std::vector<int64_t> &shape) {
+        return std::unordered_map<int, dnnl::memory>{
+            {DNNL_ARG_SRC, wrap(x, x.shape())}, {DNNL_ARG_DST, wrap(y, shape)}};
+      },
+      out, error);
+  return ok || (out.clear(), fallback());
+}
+
+bool dnnlSoftmax(const Node &node, const Inputs &in, std::vector<Tensor> &out,
+                 std::string &error) {
+  const Tensor &x = *in[0];
+  int64_t rank = x.rank();
+  int64_t axis = normalizeAxis(node.getInt("axis", node.opset >= 13 ? -1 : 1), rank);
+  if (x.dtype() != DType::F32 || rank == 0 || axis < 0 || axis >= rank ||
+      x.numElements() == 0)
+    return referenceSoftmax(node, in, out, error);
+  // Before opset 13 the input is coerced to 2-D at `axis`.
+  std::vector<int64_t> shape = x.shape();
+  int64_t dnnlAxis = axis;
+  if (node.opset < 13) {
+    int64_t outer = 1, inner = 1;
+    for (int64_t d = 0; d < rank; ++d)
+      (d < axis ? outer : inner) *= x.shape()[d];
+    shape = {outer, inner};
+    dnnlAxis = 1;
+  }
+  bool ok = runPlain(
+      node, {x.shape()},
+      [&] {
+        dnnl::softmax_forward::desc desc(dnnl::prop_kind::forward_inference,
+                                         plainDesc(shape), dnnlAxis);
+        return std::make_pair(
+            dnnl::primitive(dnnl::softmax_forward(
+                dnnl::softmax_forward::primitive_desc(desc, cpuEngine()))),
+            shape);
+      },
+      [&](Tensor &y, const std::vector<int64_t> &) {
+        return std::unordered_map<int, dnnl::memory>{
+            {DNNL_ARG_SRC, wrap(x, shape)}, {DNNL_ARG_DST, wrap(y, shape)}};
+      },
+      out, error);
+  if (!ok)
+    return out.clear(), referenceSoftmax(node, in, out, error);
+  out[0] = out[0].reshaped(x.shape());
+  return true;
+}
+
+bool dnnlBatchNorm(const Node &node, const Inputs &in, std::vector<Tensor> &out,
+                   std::string &error) {
+  const Tensor &x = *in[0];
+  bool f32 = true;
+  for (const Tensor *t : in)
+    f32 &= t && t->dtype() == DType::F32;
+  if (!f32 || x.rank() < 2 || x.rank() > 5 || node.outputs.size() > 1 ||
+      node.getInt("training_mode", 0) || in.size() != 5)
+    return referenceBatchNorm(node, in, out, error);
+  int64_t c = x.shape()[1];
+  for (int i = 1; i < 5; ++i)
+    if (in[i]->numElements() != c)
+      return referenceBatchNorm(node, in, out, error);
+  float eps = node.getFloat("epsilon", 1e-5f);
+  auto flags = dnnl::normalization_flags::use_global_stats |
+               dnnl::normalization_flags::use_scale |
+               dnnl::normalization_flags::use_shift;
+  bool ok = runPlain(
+      node, {x.shape()},
+      [&] {
+        dnnl::batch_normalization_forward::desc desc(
+            dnnl::prop_kind::forward_inference, plainDesc(x.shape()), eps,
+            flags);
+        return std::make_pair(
+            dnnl::primitive(dnnl::batch_normalization_forward(
+                dnnl::batch_normalization_forward::primitive_desc(
+                    desc, cpuEngine()))),
+            x.shape());
+      },
+      [&](Tensor &y, const std::vector<int64_t> &) {
+        return std::unordered_map<int, dnnl::memory>{
+            {DNNL_ARG_SRC, wrap(x, x.shape())},
+            {DNNL_ARG_DST, wrap(y, x.shape())},
+            {DNNL_ARG_SCALE, wrap(*in[1], {c})},
+            {DNNL_ARG_SHIFT, wrap(*in[2], {c})},
+            {DNNL_ARG_MEAN, wrap(*in[3], {c})},
+            {DNNL_ARG_VARIANCE, wrap(*in[4], {c})}};
+      },
+      out, error);
+  return ok || (out.clear(), referenceBatchNorm(node, in, out, error));
+}
+
+bool dnnlLayerNorm(const Node &node, const Inputs &in, std::vector<Tensor> &out,
+                   std::string &error) {
+  const Tensor &x = *in[0];
+  const Tensor *bias = in.size() > 2 ? in[2] : nullptr;
+  int64_t axis = normalizeAxis(node.getInt("axis", -1), x.rank());
+  if (x.dtype() != DType::F32 || axis < 0 || axis >= x.rank() ||
+      node.outputs.size() > 1 || in[1]->dtype() != DType::F32 ||
+      (bias && bias->dtype() != DType::F32))
+    return referenceLayerNorm(node, in, out, error);
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < x.rank(); ++d)
+    (d < axis ? outer : inner) *= x.shape()[d];
+  // oneDNN normalizes over the last axis, with per-element scale and shift.
+  if (in[1]->numElements() != inner || (bias && bias->numElements() != inner) ||
+      outer == 0 || inner == 0)
+    return referenceLayerNorm(node, in, out, error);
+  float eps = node.getFloat("epsilon", 1e-5f);
+  auto flags = dnnl::normalization_flags::use_scale;
+  if (bias)
+    flags = flags | dnnl::normalization_flags::use_shift;
+  std::vector<int64_t> shape{outer, inner};
+  bool ok = runPlain(
+      node, {x.shape()},
+      [&] {
+        dnnl::layer_normalization_forward::desc desc(
+            dnnl::prop_kind::forward_inference, plainDesc(shape), eps, flags);
+        return std::make_pair(
+            dnnl::primitive(dnnl::layer_normalization_forward(
+                dnnl::layer_normalization_forward::primitive_desc(
+                    desc, cpuEngine()))),
+            shape);
+      },
+      [&](Tensor &y, const std::vector<int64_t> &) {
+        std::unordered_map<int, dnnl::memory> args{
+            {DNNL_ARG_SRC, wrap(x, shape)},
+            {DNNL_ARG_DST, wrap(y, shape)},
+            {DNNL_ARG_SCALE, wrap(*in[1], {inner})}};
+        if (bias)
+          args[DNNL_ARG_SHIFT] = wrap(*bias, {inner});
+        return args;
+      },
+      out, error);
+  if (!ok)
+    return out.clear(), referenceLayerNorm(node, in, out, error);
+  out[0] = out[0].reshaped(x.shape());
+  return true;
+}
+
 } // namespace
 
 void registerDnnlKernels(KernelTable &t) {
+  t.add("MaxPool", dnnlPool<true>);
+  t.add("AveragePool", dnnlPool<false>);
+  t.add("Softmax", dnnlSoftmax);
+  t.add("BatchNormalization", dnnlBatchNorm);
+  t.add("LayerNormalization", dnnlLayerNorm);
   t.add("MatMul", dnnlMatMul);
   t.add("Conv", dnnlConv);
   t.add("ConvTranspose", dnnlConvTranspose);

@@ -83,6 +83,15 @@ struct KernelTable {
   void add(const std::string &opType, KernelFn fn) { kernels[opType] = fn; }
 };
 
+/// Spatial window of Conv and pools (auto_pad and ceil_mode resolved).
+struct Window {
+  int64_t spatial = 0;
+  std::vector<int64_t> kernel, strides, dilations, padBegin, padEnd, in, out;
+};
+bool resolveWindow(const Node &node, const std::vector<int64_t> &xShape,
+                   std::vector<int64_t> kernel, bool ceilMode, Window &w,
+                   std::string &error);
+
 //===----------------------------------------------------------------------===//
 // Helpers shared by kernels.
 //===----------------------------------------------------------------------===//

@@ -44,11 +44,7 @@ void gemm(int threads, int64_t m, int64_t n, int64_t k, const float *a,
   });
 }
 
-/// Spatial window parameters of Conv and pools, with auto_pad resolved.
-struct Window {
-  int64_t spatial = 0;
-  std::vector<int64_t> kernel, strides, dilations, padBegin, padEnd, in, out;
-};
+} // namespace
 
 bool resolveWindow(const Node &node, const std::vector<int64_t> &xShape,
                    std::vector<int64_t> kernel, bool ceilMode, Window &w,
@@ -95,6 +91,8 @@ bool resolveWindow(const Node &node, const std::vector<int64_t> &xShape,
   }
   return true;
 }
+
+namespace {
 
 int64_t product(const std::vector<int64_t> &v) {
   int64_t p = 1;
@@ -812,6 +810,27 @@ bool resizeKernel(const Node &node, const Inputs &in, std::vector<Tensor> &out,
 }
 
 } // namespace
+
+bool referenceMaxPool(const Node &node, const Inputs &in,
+                      std::vector<Tensor> &out, std::string &error) {
+  return poolKernel<true>(node, in, out, error);
+}
+bool referenceAveragePool(const Node &node, const Inputs &in,
+                          std::vector<Tensor> &out, std::string &error) {
+  return poolKernel<false>(node, in, out, error);
+}
+bool referenceSoftmax(const Node &node, const Inputs &in,
+                      std::vector<Tensor> &out, std::string &error) {
+  return softmaxKernel<false>(node, in, out, error);
+}
+bool referenceBatchNorm(const Node &node, const Inputs &in,
+                        std::vector<Tensor> &out, std::string &error) {
+  return batchNormKernel(node, in, out, error);
+}
+bool referenceLayerNorm(const Node &node, const Inputs &in,
+                        std::vector<Tensor> &out, std::string &error) {
+  return layerNormKernel(node, in, out, error);
+}
 
 void registerNNKernels(KernelTable &t) {
   t.add("Conv", referenceConv);
