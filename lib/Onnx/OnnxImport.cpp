@@ -16,6 +16,7 @@
 #include "nc/Import/OnnxImport.h"
 
 #include "OnnxCommon.h"
+#include "OnnxShapeInference.h"
 #include "nc/Dialect/NCDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -36,7 +37,6 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/text_format.h>
-#include <onnx/shape_inference/implementation.h>
 
 #include <cmath>
 #include <cstring>
@@ -511,6 +511,16 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &g, Block *block,
 //===----------------------------------------------------------------------===//
 
 LogicalResult Importer::importNode(const onnx::NodeProto &node) {
+  // Attribute names key the op's attribute dictionary: MLIR can neither
+  // print an empty key so that it parses again nor hold a key twice.
+  llvm::StringSet<> attrNames;
+  for (const onnx::AttributeProto &a : node.attribute()) {
+    if (a.name().empty())
+      return error() << describeNode(node) << ": an attribute has no name";
+    if (!attrNames.insert(a.name()).second)
+      return error() << describeNode(node) << ": attribute '" << a.name()
+                     << "' is given twice";
+  }
   SmallVector<Value> inputs;
   for (const std::string &in : node.input()) {
     if (in.empty()) {
@@ -934,12 +944,13 @@ OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model) {
     return (error() << "the model has no graph", nullptr);
 
   if (options.inferShapes) {
-    // Best effort: types for the opsets libonnx knows; never fatal.
+    // Best effort: types for the opsets libonnx knows; never fatal, and
+    // guarded against what crashes libonnx (see OnnxShapeInference.cpp).
     // It may also rewrite the graph's output types (adding symbolic dims):
     // keep the model's own.
     auto outputs = model.graph().output();
     try {
-      onnx::shape_inference::InferShapes(model);
+      inferShapes(model);
     } catch (const std::exception &) {
     }
     *model.mutable_graph()->mutable_output() = outputs;
