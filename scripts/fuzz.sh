@@ -94,7 +94,10 @@ for source in "$ROOT"/fuzz/nc-fuzz-*.cpp; do
     "$work/$target" "${seeds[@]}" >"$log" 2>&1 || status=$?
   runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)"
   runs="${runs:-0}"
-  if ((status != 0)) ||
+  if grep -q 'libFuzzer: run interrupted' "$log"; then
+    line="fuzz $target: $runs executions, interrupted by a signal (log: $log)"
+    failed=1
+  elif ((status != 0)) ||
      grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|^SUMMARY: ' "$log"; then
     tail -n 80 "$log"
     line="fuzz $target: $runs executions, 1 crash (exit $status; log: $log; input in $artifacts/$target/)"

@@ -823,10 +823,6 @@ bool referenceSoftmax(const Node &node, const Inputs &in,
                       std::vector<Tensor> &out, std::string &error) {
   return softmaxKernel<false>(node, in, out, error);
 }
-bool referenceBatchNorm(const Node &node, const Inputs &in,
-                        std::vector<Tensor> &out, std::string &error) {
-  return batchNormKernel(node, in, out, error);
-}
 bool referenceLayerNorm(const Node &node, const Inputs &in,
                         std::vector<Tensor> &out, std::string &error) {
   return layerNormKernel(node, in, out, error);

@@ -308,3 +308,21 @@ func.func @unnamed_region(%c: tensor<i1>) {
   } : (tensor<i1>) -> tensor<f32>
   return
 }
+
+// -----
+
+// A required operand of an op with optional ones cannot be left out (found
+// by fuzzing the importer: a Resize whose X was "").
+func.func @resize_without_input(%s: tensor<4xi64>) {
+  // expected-error@+1 {{'nc.resize' op requires operand segment #0 to hold one value, not 0}}
+  %0 = "nc.resize"(%s) <{operandSegmentSizes = array<i32: 0, 0, 1, 0>}> : (tensor<4xi64>) -> tensor<1x1x9x10xf32>
+  return
+}
+
+// -----
+
+func.func @slice_without_ends(%x: tensor<4xf32>, %i: tensor<1xi64>) {
+  // expected-error@+1 {{'nc.slice' op requires operand segment #2 to hold one value, not 0}}
+  %0 = "nc.slice"(%x, %i, %i) <{operandSegmentSizes = array<i32: 1, 1, 0, 1, 0>}> : (tensor<4xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<2xf32>
+  return
+}

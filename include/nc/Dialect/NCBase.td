@@ -77,6 +77,11 @@ include "nc/Dialect/NCInterfaces.td"
 class NC_Op<string mnemonic, list<Trait> traits = []>
     : Op<NC_Dialect, mnemonic, traits>;
 
+/// With AttrSizedOperandSegments: the first `n` operand segments hold one
+/// value each (ODS checks optional segments only).
+class NC_RequiredOperandSegments<int n>
+    : ParamNativeOpTrait<"nc::RequiredOperandSegments", !cast<string>(n)>;
+
 /// A typed op modelling ONNX operator `onnxType` from opset `minOpset` on.
 class NC_OnnxOp<string mnemonic, string onnxType, int minOpset,
                 list<Trait> traits = []>

@@ -26,6 +26,34 @@ inline constexpr int64_t kMaxKnownOpset = 23;
 
 #include "nc/Dialect/NCInterfaces.h.inc"
 
+namespace mlir::OpTrait::nc {
+
+/// For ops with AttrSizedOperandSegments: the first `N` operand segments are
+/// required and hold exactly one value each. ODS checks only that optional
+/// segments hold at most one value, so without this a required operand
+/// could be left out and the accessors would hand out the wrong operands.
+template <unsigned N> class RequiredOperandSegments {
+public:
+  template <typename ConcreteType>
+  class Impl : public TraitBase<ConcreteType, Impl> {
+  public:
+    static LogicalResult verifyTrait(Operation *op) {
+      auto sizes = llvm::dyn_cast_or_null<DenseI32ArrayAttr>(
+          op->getInherentAttr("operandSegmentSizes").value_or(Attribute()));
+      if (!sizes)
+        return success(); // Reported by AttrSizedOperandSegments.
+      for (unsigned i = 0; i < N && i < sizes.size(); ++i)
+        if (sizes[i] != 1)
+          return op->emitOpError()
+                 << "requires operand segment #" << i << " to hold one value, "
+                 << "not " << sizes[i];
+      return success();
+    }
+  };
+};
+
+} // namespace mlir::OpTrait::nc
+
 #define GET_OP_CLASSES
 #include "nc/Dialect/NCOps.h.inc"
 

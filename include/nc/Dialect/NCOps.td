@@ -171,7 +171,8 @@ def NC_LeakyReluOp : NC_UnaryOp<"leaky_relu", "LeakyRelu", 6> {
   let arguments = (ins NC_Tensor:$X, OptionalAttr<F32Attr>:$alpha);
 }
 
-def NC_ClipOp : NC_OnnxOp<"clip", "Clip", 11, [AttrSizedOperandSegments]> {
+def NC_ClipOp : NC_OnnxOp<"clip", "Clip", 11, [AttrSizedOperandSegments,
+    NC_RequiredOperandSegments<1>]> {
   let summary = "ONNX Clip: limit values to [min, max] (bounds as inputs)";
   let arguments = (ins NC_Tensor:$input, Optional<NC_Tensor>:$min,
                        Optional<NC_Tensor>:$max);
@@ -301,7 +302,8 @@ def NC_UnsqueezeOp : NC_OnnxOp<"unsqueeze", "Unsqueeze", 13> {
   let results = (outs NC_Tensor:$expanded);
 }
 
-def NC_SliceOp : NC_OnnxOp<"slice", "Slice", 10, [AttrSizedOperandSegments]> {
+def NC_SliceOp : NC_OnnxOp<"slice", "Slice", 10, [AttrSizedOperandSegments,
+    NC_RequiredOperandSegments<3>]> {
   let summary = "ONNX Slice (starts, ends, axes, steps as inputs)";
   let arguments = (ins NC_Tensor:$data, NC_Tensor:$starts, NC_Tensor:$ends,
                        Optional<NC_Tensor>:$axes, Optional<NC_Tensor>:$steps);
@@ -320,7 +322,8 @@ def NC_GatherOp : NC_OnnxOp<"gather", "Gather", 1> {
   let hasVerifier = 1;
 }
 
-def NC_ResizeOp : NC_OnnxOp<"resize", "Resize", 11, [AttrSizedOperandSegments]> {
+def NC_ResizeOp : NC_OnnxOp<"resize", "Resize", 11, [AttrSizedOperandSegments,
+    NC_RequiredOperandSegments<1>]> {
   let summary = "ONNX Resize (roi, scales, sizes as optional inputs)";
   let arguments = (ins NC_Tensor:$X, Optional<NC_Tensor>:$roi,
       Optional<NC_Tensor>:$scales, Optional<NC_Tensor>:$sizes,
@@ -338,7 +341,8 @@ def NC_ResizeOp : NC_OnnxOp<"resize", "Resize", 11, [AttrSizedOperandSegments]> 
   let hasVerifier = 1;
 }
 
-def NC_PadOp : NC_OnnxOp<"pad", "Pad", 11, [AttrSizedOperandSegments]> {
+def NC_PadOp : NC_OnnxOp<"pad", "Pad", 11, [AttrSizedOperandSegments,
+    NC_RequiredOperandSegments<2>]> {
   let summary = "ONNX Pad (pads, constant_value, axes as inputs)";
   let arguments = (ins NC_Tensor:$data, NC_Tensor:$pads,
       Optional<NC_Tensor>:$constant_value, Optional<NC_Tensor>:$axes,
